@@ -1,0 +1,47 @@
+# The two commands (README): `make run` and `make test`. Both install what is
+# missing, build, and then run. Build trees live under build/:
+#   build/release  the server (RelWithDebInfo, gcc)      -> make build
+#   build/asan     unit tests under ASan+UBSan (gcc)     -> make unit
+#   build/fuzz     libFuzzer targets (clang)             -> make fuzz-build
+.PHONY: all deps build unit fuzz-build fuzz run test bench fmt clean
+
+JOBS ?= $(shell nproc)
+CMAKE_COMMON = -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@cmake -S . -B build/release $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOSTERN_TESTS=OFF >/dev/null
+	@ninja -C build/release -j$(JOBS) postern
+
+unit: deps
+	@cmake -S . -B build/asan $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DPOSTERN_SANITIZE=ON >/dev/null
+	@ninja -C build/asan -j$(JOBS)
+
+fuzz-build: deps
+	@CXX=clang++ cmake -S . -B build/fuzz $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOSTERN_FUZZ=ON >/dev/null
+	@ninja -C build/fuzz -j$(JOBS)
+
+# make fuzz SECONDS=300 runs every target for that long.
+SECONDS ?= 60
+fuzz: fuzz-build
+	@scripts/run-fuzz $(SECONDS)
+
+run: build
+	@scripts/dev-run
+
+test: build unit fuzz-build
+	@scripts/run-tests
+
+bench: build
+	@scripts/install-deps --bench
+	@bench/run
+
+fmt:
+	@find src tests bench -name '*.cpp' -o -name '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf build

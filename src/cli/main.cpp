@@ -1,0 +1,24 @@
+// `postern`: the one binary. Subcommand groups live in their own files and
+// register themselves here.
+#include <CLI/CLI.hpp>
+
+#include "cli/context.hpp"
+
+int main(int argc, char** argv) {
+  postern::cli::Context ctx;
+  CLI::App app{"Postern: a complete mail server in one program"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "postern 0.1.0");
+  app.add_option("-c,--config", ctx.config_path, "Configuration file (default $POSTERN_CONFIG or /etc/postern/postern.toml)")
+      ->check(CLI::ExistingFile);
+  app.fallthrough();
+  postern::cli::register_config_commands(app, ctx);
+  postern::cli::register_serve_command(app, ctx);
+  postern::cli::register_domain_commands(app, ctx);
+  postern::cli::register_user_commands(app, ctx);
+  postern::cli::register_alias_commands(app, ctx);
+  postern::cli::register_sendas_commands(app, ctx);
+  postern::cli::register_mail_commands(app, ctx);
+  CLI11_PARSE(app, argc, argv);
+  return 0;
+}

@@ -1,0 +1,71 @@
+// The one configuration file (TOML), parsed into typed structs. Every field's
+// meaning and default is documented here and in docs/config.md. Loading
+// rejects unknown keys, wrong types and bad values with `file:line: message`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace postern {
+
+enum class TlsMode { none, starttls, implicit };
+
+struct ListenerConfig {
+  std::string protocol;   // "smtp" (MX role, STARTTLS offered)
+  std::string address;    // "host:port" as written, for messages
+  std::string host;       // IP literal to bind ("0.0.0.0", "::", "127.0.0.1")
+  uint16_t port = 0;
+  TlsMode tls = TlsMode::none;  // derived from protocol unless `tls` is given
+  int line = 0;           // where it was declared, for later error messages
+};
+
+struct ServerConfig {
+  std::string hostname = "localhost";  // our name in greetings and Received:
+  std::string data_dir = "/var/lib/postern";  // store: database, blobs
+  unsigned threads = 0;                // event-loop threads; 0 = number of cores
+  std::string user;                    // drop privileges to this user after binding (when root)
+  bool dev_mode = false;               // allow plaintext AUTH on loopback (development only)
+  std::string log_level = "info";      // debug | info | warn | error
+  unsigned shutdown_grace_seconds = 30;  // SIGTERM: how long in-flight transactions may take
+};
+
+struct TlsConfig {
+  std::string certificate;  // PEM chain; empty disables STARTTLS / implicit-TLS listeners
+  std::string key;          // PEM private key (file should be mode 0600)
+};
+
+struct SmtpConfig {
+  uint64_t max_message_size = 50ull * 1024 * 1024;  // bytes, announced in EHLO SIZE
+  unsigned max_recipients = 100;                    // per message (RFC 5321 §4.5.3.1.8 minimum 100)
+  unsigned max_errors = 10;                         // bad commands before the session is closed
+  unsigned max_line_length = 4096;                  // octets per command or text line (incl. CRLF)
+  unsigned command_timeout_seconds = 300;           // RFC 5321 §4.5.3.2.7
+  unsigned data_timeout_seconds = 180;              // per DATA chunk, RFC 5321 §4.5.3.2.5
+  unsigned max_connections_per_ip = 20;             // concurrent sessions from one address
+};
+
+struct Config {
+  std::string path;        // the file this came from ("" for built-in defaults)
+  ServerConfig server;
+  TlsConfig tls;
+  SmtpConfig smtp;
+  std::vector<ListenerConfig> listeners;
+};
+
+// Loads and validates `path`. On failure the error message holds one line
+// per problem, each `path:line:column: problem (hint)`. Relative paths in the
+// file are resolved against the directory containing it.
+Result<Config> load_config(const std::string& path);
+
+// The same from TOML text (tests, fuzzing). `origin` names it in messages;
+// relative paths resolve against `base_dir`.
+Result<Config> parse_config(std::string_view toml_text, const std::string& origin,
+                            const std::string& base_dir);
+
+// Default config location: $POSTERN_CONFIG, else /etc/postern/postern.toml.
+std::string default_config_path();
+
+}  // namespace postern

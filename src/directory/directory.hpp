@@ -1,0 +1,105 @@
+// The directory: domains, accounts, aliases (receive-only, catch-all,
+// plus-addressing) and send-as grants, stored in the same SQLite database as
+// the mail store. Every call runs against the database, so changes made by
+// the CLI are seen by a running server at its next lookup.
+//
+// Not thread-safe: use one Directory (on its own Db) per thread.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/email_address.hpp"
+#include "core/result.hpp"
+#include "store/sqlite/db.hpp"
+
+namespace postern::directory {
+
+struct DomainInfo {
+  int64_t id = 0;
+  std::string name;
+  int64_t accounts = 0;
+  int64_t aliases = 0;
+};
+
+struct AccountInfo {
+  int64_t id = 0;
+  std::string address;  // canonical: local part lower-cased (ASCII), domain lower-cased
+};
+
+struct AliasInfo {
+  std::string source;   // local@domain or @domain (catch-all)
+  std::string target;
+};
+
+struct SendAsGrant {
+  std::string address;  // the role address
+  std::string account;  // the account allowed to send as it
+};
+
+// Where mail for one recipient address goes, after alias expansion.
+struct Resolution {
+  std::vector<int64_t> accounts;       // local accounts, deduplicated, in first-seen order
+  std::vector<std::string> external;   // non-local targets of aliases (forwarding)
+};
+
+enum class RecipientStatus {
+  local,          // resolved: see Resolution
+  unknown_user,   // our domain, but nobody by that name (RFC 5321: 550 5.1.1)
+  not_local,      // not one of our domains (relay question for the caller)
+};
+
+class Directory {
+ public:
+  // `db` must be migrated (store::sqlite::migrate) and outlive the Directory.
+  explicit Directory(store::sqlite::Db& db) : db_(db) {}
+
+  // Domains. Errors: syntax (invalid name), user (duplicate, unknown,
+  // "domain still has N users / M aliases" on remove).
+  Status add_domain(std::string_view name);
+  Status remove_domain(std::string_view name);
+  Result<std::vector<DomainInfo>> list_domains();
+  bool is_local_domain(std::string_view domain);
+
+  // Accounts. The password is hashed with Argon2id; the account gets the
+  // default mailboxes. Errors: syntax, unknown domain, duplicate (also when
+  // an alias with that address exists).
+  Result<int64_t> add_user(std::string_view address, std::string_view password);
+  Status set_password(std::string_view address, std::string_view password);
+  Status remove_user(std::string_view address);   // removes its mail too
+  Result<std::vector<AccountInfo>> list_users(std::optional<std::string_view> domain = std::nullopt);
+  Result<std::optional<AccountInfo>> find_user(std::string_view address);
+  // Checks the password in constant time. Returns the account when it matches.
+  Result<std::optional<AccountInfo>> authenticate(std::string_view address, std::string_view password);
+
+  // Aliases. `source` is local@domain or @domain (catch-all); the domain must
+  // be ours. Targets may be local or external; each must be a valid address.
+  Status add_alias(std::string_view source, const std::vector<std::string>& targets);
+  // Removes one target, or every target of `source` when `target` is empty.
+  Status remove_alias(std::string_view source, std::string_view target = {});
+  Result<std::vector<AliasInfo>> list_aliases(std::optional<std::string_view> domain = std::nullopt);
+
+  // Send-as grants for role addresses (enforced by submission).
+  Status grant_sendas(std::string_view address, std::string_view account);
+  Status revoke_sendas(std::string_view address, std::string_view account);
+  Result<std::vector<SendAsGrant>> list_sendas(std::optional<std::string_view> address = std::nullopt);
+  Result<bool> may_send_as(int64_t account_id, std::string_view address);
+
+  // Recipient resolution, in this order: an account, an alias, the same two
+  // with a "+tag" suffix removed from the local part, then the catch-all of
+  // the domain. Alias targets are expanded recursively (depth <= 10, loops
+  // ignored). Lookups are case-insensitive for ASCII.
+  Result<RecipientStatus> resolve(const EmailAddress& address, Resolution& out);
+
+ private:
+  store::sqlite::Db& db_;
+};
+
+// Argon2id PHC string ($argon2id$v=19$m=...,t=...,p=...$salt$hash).
+Result<std::string> hash_password(std::string_view password);
+// Constant-time verification of `password` against a PHC string.
+bool verify_password(std::string_view password, std::string_view encoded);
+
+}  // namespace postern::directory

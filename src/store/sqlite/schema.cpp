@@ -1,0 +1,130 @@
+// Schema migrations. Each entry is applied once, in order, in its own write
+// transaction together with the version bump, so a crash leaves either the
+// old or the new schema, never a mix. Never edit a released step; append one.
+#include "store/sqlite/schema.hpp"
+
+#include <string>
+
+namespace postern::store::sqlite {
+namespace {
+
+// Data model (DESIGN.md): a message (one immutable blob) belongs to an
+// account and may sit in several mailboxes; each mailbox row has its own UID
+// and MODSEQ; flags/keywords live on the message (JMAP semantics). Every
+// change bumps accounts.modseq; expunges are logged for QRESYNC/JMAP.
+constexpr const char* kMigrations[] = {
+    // 1: directory and mail store
+    R"sql(
+CREATE TABLE domains (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE accounts (
+  id INTEGER PRIMARY KEY,
+  domain_id INTEGER NOT NULL REFERENCES domains(id),
+  address TEXT NOT NULL UNIQUE,          -- canonical local@domain, local part lower-cased
+  password_hash TEXT NOT NULL,
+  quota_bytes INTEGER NOT NULL DEFAULT 0, -- 0 = unlimited
+  modseq INTEGER NOT NULL DEFAULT 0,      -- account change counter
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE aliases (
+  id INTEGER PRIMARY KEY,
+  domain_id INTEGER NOT NULL REFERENCES domains(id),
+  source TEXT NOT NULL,                   -- local@domain, or @domain for a catch-all
+  target TEXT NOT NULL,                   -- any address, local or external
+  UNIQUE (source, target)
+);
+CREATE TABLE sendas (
+  address TEXT NOT NULL,                  -- the role address, e.g. pr@example.org
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  PRIMARY KEY (address, account_id)
+);
+CREATE TABLE mailboxes (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,                     -- UTF-8, hierarchy separator '/'
+  special_use TEXT,                       -- \Inbox \Sent \Drafts \Junk \Trash \Archive
+  subscribed INTEGER NOT NULL DEFAULT 1,
+  uidvalidity INTEGER NOT NULL,
+  uidnext INTEGER NOT NULL DEFAULT 1,
+  highest_modseq INTEGER NOT NULL DEFAULT 0,
+  message_count INTEGER NOT NULL DEFAULT 0,
+  total_bytes INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (account_id, name)
+);
+CREATE TABLE blobs (
+  hash TEXT PRIMARY KEY,                  -- hex SHA-256 of the content
+  size INTEGER NOT NULL,
+  refcount INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE messages (
+  id INTEGER PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  blob_hash TEXT NOT NULL REFERENCES blobs(hash),
+  size INTEGER NOT NULL,
+  internal_date INTEGER NOT NULL,         -- unix seconds
+  flags TEXT NOT NULL DEFAULT '',         -- space-separated system flags and keywords
+  return_path TEXT,
+  subject TEXT,
+  from_header TEXT,
+  message_id_header TEXT,
+  date_header INTEGER,
+  structure BLOB                          -- cached parse (envelope, body structure)
+);
+CREATE INDEX messages_by_account ON messages(account_id);
+CREATE TABLE mailbox_messages (
+  mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+  uid INTEGER NOT NULL,
+  message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+  modseq INTEGER NOT NULL,
+  PRIMARY KEY (mailbox_id, uid)
+) WITHOUT ROWID;
+CREATE INDEX mailbox_messages_by_message ON mailbox_messages(message_id);
+CREATE TABLE expunged (
+  mailbox_id INTEGER NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+  uid INTEGER NOT NULL,
+  modseq INTEGER NOT NULL,
+  PRIMARY KEY (mailbox_id, uid)
+) WITHOUT ROWID;
+)sql",
+};
+
+constexpr int kLatest = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
+
+Result<int> current_version(Db& db) {
+  if (auto s = db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"); !s)
+    return s.error();
+  auto st = db.prepare("SELECT MAX(version) FROM schema_version");
+  if (!st) return st.error();
+  auto row = st->step();
+  if (!row) return row.error();
+  return (*row && !st->is_null(0)) ? static_cast<int>(st->int64(0)) : 0;
+}
+
+}  // namespace
+
+int latest_schema_version() { return kLatest; }
+
+Status migrate(Db& db) {
+  for (;;) {
+    WriteTransaction tx(db);
+    if (auto s = tx.begin(); !s) return s;
+    auto version = current_version(db);
+    if (!version) return version.error();
+    if (*version > kLatest)
+      return user_error("database schema version " + std::to_string(*version) +
+                        " is newer than this postern understands (" + std::to_string(kLatest) +
+                        "); upgrade postern");
+    if (*version == kLatest) return tx.commit();
+    if (auto s = db.exec(kMigrations[*version]); !s) return s;
+    auto ins = db.prepare("INSERT INTO schema_version (version) VALUES (?)");
+    if (!ins) return ins.error();
+    ins->bind(1, static_cast<int64_t>(*version + 1));
+    if (auto s = ins->run(); !s) return s;
+    if (auto s = tx.commit(); !s) return s;
+  }
+}
+
+}  // namespace postern::store::sqlite
