@@ -18,6 +18,7 @@
 #define TOML_EXCEPTIONS 1
 #include <toml++/toml.h>
 
+#include "core/email_address.hpp"
 #include "core/log.hpp"
 
 namespace postern {

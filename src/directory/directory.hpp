@@ -101,5 +101,8 @@ class Directory {
 Result<std::string> hash_password(std::string_view password);
 // Constant-time verification of `password` against a PHC string.
 bool verify_password(std::string_view password, std::string_view encoded);
+// Lowers the Argon2id cost to the library minimum for hashes made from now
+// on (unit tests only; see password.cpp, also POSTERN_ARGON2_TEST_COST=1).
+void set_password_cost_for_tests(bool cheap);
 
 }  // namespace postern::directory

@@ -1,0 +1,147 @@
+// User accounts: creation (with their default mailboxes), password changes,
+// removal (with their mail), listing, lookup and login.
+#include "directory/directory.hpp"
+#include "directory/internal.hpp"
+#include "store/account_setup.hpp"
+
+namespace postern::directory {
+namespace {
+
+constexpr size_t kMaxPasswordBytes = 1024;
+
+Status check_password(std::string_view password) {
+  if (password.empty()) return user_error("empty password");
+  // Argon2 accepts anything, but a megabyte "password" is a mistake (or an
+  // attack on the hashing time); the CLI enforces the same limit.
+  if (password.size() > kMaxPasswordBytes) return user_error("password longer than 1024 bytes");
+  return Ok{};
+}
+
+}  // namespace
+
+Result<int64_t> Directory::add_user(std::string_view address, std::string_view password) {
+  auto parsed = detail::parse_address(address);
+  if (!parsed) return parsed.error();
+  if (auto s = check_password(password); !s) return s.error();
+  const std::string canonical = detail::canonical(*parsed);
+  // Hash before taking the write lock: it takes ~0.1 s and blocks nobody.
+  auto hash = hash_password(password);
+  if (!hash) return hash.error();
+
+  store::sqlite::WriteTransaction tx(db_);
+  if (auto s = tx.begin(); !s) return s.error();
+  auto domain_id = detail::find_domain_id(db_, parsed->domain);
+  if (!domain_id) return domain_id.error();
+  if (!*domain_id) return detail::unknown_domain_error(parsed->domain);
+  auto existing = detail::find_account_id(db_, canonical);
+  if (!existing) return existing.error();
+  if (*existing) return user_error("user " + canonical + " already exists");
+  auto is_alias = detail::alias_source_exists(db_, canonical);
+  if (!is_alias) return is_alias.error();
+  if (*is_alias)
+    return user_error(canonical + " is already an alias; an account with the same address would never "
+                      "receive mail (remove the alias first: postern alias remove " + canonical + ")");
+
+  auto ins = db_.prepare("INSERT INTO accounts (domain_id, address, password_hash, created_at) VALUES (?, ?, ?, ?)");
+  if (!ins) return ins.error();
+  ins->bind(1, **domain_id).bind(2, canonical).bind(3, *hash).bind(4, detail::now_seconds());
+  if (auto s = ins->run(); !s) return s.error();
+  const int64_t id = db_.last_insert_rowid();
+  if (auto s = store::create_default_mailboxes(db_, id); !s) return s.error();
+  if (auto s = tx.commit(); !s) return s.error();
+  return id;
+}
+
+Status Directory::set_password(std::string_view address, std::string_view password) {
+  auto parsed = detail::parse_address(address);
+  if (!parsed) return parsed.error();
+  if (auto s = check_password(password); !s) return s;
+  const std::string canonical = detail::canonical(*parsed);
+  auto hash = hash_password(password);
+  if (!hash) return hash.error();
+
+  store::sqlite::WriteTransaction tx(db_);
+  if (auto s = tx.begin(); !s) return s;
+  auto upd = db_.prepare("UPDATE accounts SET password_hash = ? WHERE address = ?");
+  if (!upd) return upd.error();
+  upd->bind(1, *hash).bind(2, canonical);
+  if (auto s = upd->run(); !s) return s;
+  if (db_.changes() == 0) return detail::unknown_user_error(canonical);
+  return tx.commit();
+}
+
+Status Directory::remove_user(std::string_view address) {
+  auto parsed = detail::parse_address(address);
+  if (!parsed) return parsed.error();
+  const std::string canonical = detail::canonical(*parsed);
+
+  store::sqlite::WriteTransaction tx(db_);
+  if (auto s = tx.begin(); !s) return s;
+  auto id = detail::find_account_id(db_, canonical);
+  if (!id) return id.error();
+  if (!*id) return detail::unknown_user_error(canonical);
+  if (auto s = store::release_account_mail(db_, **id); !s) return s;
+  // Send-as grants go with the account (ON DELETE CASCADE).
+  auto del = db_.prepare("DELETE FROM accounts WHERE id = ?");
+  if (!del) return del.error();
+  del->bind(1, **id);
+  if (auto s = del->run(); !s) return s;
+  return tx.commit();
+}
+
+Result<std::vector<AccountInfo>> Directory::list_users(std::optional<std::string_view> domain) {
+  std::optional<int64_t> domain_id;
+  if (domain) {
+    auto name = detail::parse_domain_name(*domain);
+    if (!name) return name.error();
+    auto id = detail::find_domain_id(db_, *name);
+    if (!id) return id.error();
+    if (!*id) return detail::unknown_domain_error(*name);
+    domain_id = *id;
+  }
+  auto st = db_.prepare(domain_id ? "SELECT id, address FROM accounts WHERE domain_id = ? ORDER BY address"
+                                  : "SELECT id, address FROM accounts ORDER BY address");
+  if (!st) return st.error();
+  if (domain_id) st->bind(1, *domain_id);
+  std::vector<AccountInfo> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    out.push_back({st->int64(0), st->text(1)});
+  }
+  return out;
+}
+
+Result<std::optional<AccountInfo>> Directory::find_user(std::string_view address) {
+  auto parsed = detail::parse_address(address);
+  if (!parsed) return parsed.error();
+  const std::string canonical = detail::canonical(*parsed);
+  auto id = detail::find_account_id(db_, canonical);
+  if (!id) return id.error();
+  if (!*id) return std::optional<AccountInfo>();
+  return std::optional<AccountInfo>(AccountInfo{**id, canonical});
+}
+
+Result<std::optional<AccountInfo>> Directory::authenticate(std::string_view address, std::string_view password) {
+  // Every path that fails spends one Argon2 verification, so the response
+  // time does not reveal whether the address is an account.
+  auto reject = [&]() -> Result<std::optional<AccountInfo>> {
+    (void)verify_password(password, detail::dummy_password_hash());
+    return std::optional<AccountInfo>();
+  };
+  auto parsed = detail::parse_address(address);
+  if (!parsed) return reject();
+  const std::string canonical = detail::canonical(*parsed);
+  auto st = db_.prepare("SELECT id, password_hash FROM accounts WHERE address = ?");
+  if (!st) return st.error();
+  st->bind(1, canonical);
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) return reject();
+  const int64_t id = st->int64(0);
+  if (!verify_password(password, st->text(1))) return std::optional<AccountInfo>();
+  return std::optional<AccountInfo>(AccountInfo{id, canonical});
+}
+
+}  // namespace postern::directory
