@@ -18,7 +18,7 @@ build: deps
 	@ninja -C build/release -j$(JOBS) postern
 
 unit: deps
-	@cmake -S . -B build/asan $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DPOSTERN_SANITIZE=ON >/dev/null
+	@cmake -S . -B build/asan $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DPOSTERN_SANITIZE=ON -DPOSTERN_SERVER=OFF >/dev/null
 	@ninja -C build/asan -j$(JOBS)
 
 fuzz-build: deps

@@ -1,0 +1,246 @@
+// The SMTP session adapter: reads bytes into smtp::Session, writes what it
+// produces, and performs its actions (deliver, STARTTLS, close). Timeouts
+// are a watchdog timer that cancels the socket; shutdown requests cancel a
+// session that is waiting for a command, while one in a transaction is
+// allowed to finish it (DESIGN.md: SIGTERM drains).
+#include "net/smtp_connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <array>
+#include <chrono>
+#include <ctime>
+
+#include "core/log.hpp"
+#include "delivery/local_delivery.hpp"
+
+namespace postern::net {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto kTlsHandshakeTimeout = 30s;
+constexpr auto kWriteTimeout = 60s;
+constexpr size_t kReadBufferSize = 16 * 1024;
+std::atomic<uint64_t> g_next_connection{1};
+
+// Awaitable wrapper of MailStore::deliver: the store calls back on its own
+// thread; the coroutine resumes on its executor.
+template <class Token>
+auto async_deliver(store::MailStore& store, store::Delivery delivery, Token&& token) {
+  return asio::async_initiate<Token, void(Result<store::DeliveryReceipt>)>(
+      [&store](auto handler, store::Delivery d) {
+        auto ex = asio::get_associated_executor(handler);
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        store.deliver(std::move(d), [ex, h](Result<store::DeliveryReceipt> r) mutable {
+          asio::post(ex, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
+        });
+      },
+      token, std::move(delivery));
+}
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(tcp::socket socket, TlsMode mode, SmtpServices& services)
+      : socket_(std::move(socket)), mode_(mode), services_(services), watchdog_(socket_.get_executor()) {}
+
+  asio::awaitable<void> run();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+
+  asio::awaitable<bool> write_all(std::string_view data);
+  asio::awaitable<bool> handshake();
+  asio::awaitable<void> deliver();
+  void arm(Clock::duration d) {
+    timed_out_ = false;
+    watchdog_.expires_after(d);
+    watchdog_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (ec) return;
+      self->timed_out_ = true;
+      boost::system::error_code ignored;
+      self->socket_.cancel(ignored);
+    });
+  }
+  void disarm() { watchdog_.cancel(); }
+  void request_shutdown() {
+    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+      self->shutdown_requested_ = true;
+      if (self->waiting_for_command_) {
+        boost::system::error_code ignored;
+        self->socket_.cancel(ignored);
+      }
+    });
+  }
+
+  tcp::socket socket_;
+  TlsMode mode_;
+  SmtpServices& services_;
+  asio::steady_timer watchdog_;
+  std::shared_ptr<asio::ssl::context> tls_ctx_;
+  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;
+  std::unique_ptr<smtp::Session> session_;
+  std::string id_, ip_;
+  bool timed_out_ = false;
+  bool shutdown_requested_ = false;
+  bool waiting_for_command_ = false;
+  uint64_t messages_ = 0;
+};
+
+
+asio::awaitable<bool> Connection::write_all(std::string_view data) {
+  arm(kWriteTimeout);
+  boost::system::error_code ec;
+  if (tls_) std::tie(ec, std::ignore) = co_await asio::async_write(*tls_, asio::buffer(data), asio::as_tuple(asio::use_awaitable));
+  else std::tie(ec, std::ignore) = co_await asio::async_write(socket_, asio::buffer(data), asio::as_tuple(asio::use_awaitable));
+  disarm();
+  co_return !ec;
+}
+
+asio::awaitable<bool> Connection::handshake() {
+  tls_ctx_ = services_.tls ? services_.tls->current() : nullptr;
+  if (!tls_ctx_) co_return false;
+  tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *tls_ctx_);
+  arm(kTlsHandshakeTimeout);
+  auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
+  disarm();
+  if (ec) {
+    log::info("tls_failed", {{"session", id_}, {"error", ec.message()}});
+    co_return false;
+  }
+  const SSL* ssl = tls_->native_handle();
+  log::info("tls_established", {{"session", id_}, {"version", SSL_get_version(ssl)},
+                                {"cipher", SSL_get_cipher_name(ssl)}});
+  co_return true;
+}
+
+asio::awaitable<void> Connection::deliver() {
+  const auto& env = session_->envelope();
+  delivery::LocalMessage msg;
+  msg.content = session_->take_message();
+  msg.return_path = env.mail_from;
+  msg.accounts = env.accounts;
+  msg.received_at = static_cast<int64_t>(std::time(nullptr));
+  auto size = msg.content.size();
+  auto started = Clock::now();
+  auto result = co_await async_deliver(*services_.store, delivery::prepare_local_delivery(std::move(msg)),
+                                       asio::use_awaitable);
+  auto ms = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count() / 1000.0;
+  if (result) {
+    ++messages_;
+    log::info("delivered", {{"session", id_}, {"from", env.mail_from}, {"recipients", env.recipients.size()},
+                            {"size", size}, {"blob", result->blob_hash.substr(0, 16)}, {"store_ms", ms}});
+    session_->delivery_done(Status(Ok{}));
+  } else {
+    log::error("delivery_failed", {{"session", id_}, {"error", result.error().message}});
+    session_->delivery_done(Status(result.error()));
+  }
+}
+
+asio::awaitable<void> Connection::run() {
+  boost::system::error_code ec;
+  auto remote = socket_.remote_endpoint(ec);
+  if (ec) co_return;
+  ip_ = remote.address().to_string();
+  id_ = SessionRegistry::new_session_id();
+  uint64_t reg_id = g_next_connection.fetch_add(1);
+  auto self = shared_from_this();
+  if (!services_.registry->add(reg_id, ip_, [self] { self->request_shutdown(); })) {
+    log::warn("connection_refused", {{"ip", ip_}, {"reason", services_.registry->shutting_down()
+                                                                   ? "shutting down" : "too many connections from this address"}});
+    std::string reply = services_.registry->shutting_down()
+                            ? "421 4.3.2 " + services_.options.hostname + " Service shutting down\r\n"
+                            : "421 4.7.0 " + services_.options.hostname + " Too many connections from your address\r\n";
+    co_await write_all(reply);
+    socket_.close(ec);
+    co_return;
+  }
+  log::info("connect", {{"session", id_}, {"ip", ip_}, {"port", remote.port()}});
+  socket_.set_option(tcp::no_delay(true), ec);
+
+  smtp::SessionOptions opts = services_.options;
+  bool ok = true;
+  if (mode_ == TlsMode::implicit) {
+    ok = co_await handshake();
+    opts.tls_active = true;
+    opts.starttls_available = false;
+  } else {
+    opts.tls_active = false;
+    opts.starttls_available = mode_ == TlsMode::starttls && services_.tls && services_.tls->configured();
+  }
+  if (ok) {
+    smtp::ClientInfo client{ip_, remote.port(), id_, false};
+    session_ = std::make_unique<smtp::Session>(opts, client, *services_.policy);
+    session_->start();
+    std::array<char, kReadBufferSize> buf;
+    for (;;) {
+      std::string out = session_->take_output();
+      if (!out.empty() && !co_await write_all(out)) break;
+      auto action = session_->next_action();
+      if (action == smtp::Session::Action::close) break;
+      if (action == smtp::Session::Action::deliver) {
+        co_await deliver();
+        continue;
+      }
+      if (action == smtp::Session::Action::start_tls) {
+        if (!co_await handshake()) break;
+        session_->tls_established();
+        continue;
+      }
+      // Action::read
+      if (shutdown_requested_ && !session_->in_transaction()) {
+        session_->on_shutdown();
+        continue;
+      }
+      waiting_for_command_ = !session_->in_transaction();
+      arm(std::chrono::seconds(session_->in_transaction() ? services_.data_timeout_seconds
+                                                          : services_.command_timeout_seconds));
+      size_t n = 0;
+      if (tls_) std::tie(ec, n) = co_await tls_->async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+      else std::tie(ec, n) = co_await socket_.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+      disarm();
+      waiting_for_command_ = false;
+      if (ec) {
+        if (timed_out_) {
+          log::info("timeout", {{"session", id_}});
+          session_->on_timeout();
+          continue;
+        }
+        if (ec == asio::error::operation_aborted && shutdown_requested_) continue;
+        break;  // peer closed or network error
+      }
+      session_->receive(std::string_view(buf.data(), n));
+    }
+  }
+  if (tls_) {
+    arm(5s);
+    co_await tls_->async_shutdown(asio::as_tuple(asio::use_awaitable));
+    disarm();
+  }
+  socket_.shutdown(tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  services_.registry->remove(reg_id, ip_);
+  log::info("disconnect", {{"session", id_}, {"messages", messages_}});
+}
+
+}  // namespace
+
+asio::awaitable<void> run_smtp_connection(tcp::socket socket, TlsMode tls_mode, SmtpServices& services) {
+  auto conn = std::make_shared<Connection>(std::move(socket), tls_mode, services);
+  try {
+    co_await conn->run();
+  } catch (const std::exception& e) {
+    log::error("session_crashed", {{"error", e.what()}});
+  }
+}
+
+}  // namespace postern::net

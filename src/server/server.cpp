@@ -1,0 +1,122 @@
+// The serve sequence: bind (as root if needed) → load TLS → drop privileges
+// → open the store (crash recovery) → accept. Shutdown: close listeners →
+// ask sessions to finish → wait up to shutdown_grace_seconds → drain store.
+#include "server/server.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <chrono>
+#include <csignal>
+
+#include "core/log.hpp"
+#include "net/event_loops.hpp"
+#include "net/smtp_listener.hpp"
+#include "server/privileges.hpp"
+#include "server/recipient_policy.hpp"
+#include "store/sqlite/sqlite_mail_store.hpp"
+
+namespace postern::server {
+namespace asio = boost::asio;
+
+namespace {
+
+asio::awaitable<void> drain_and_stop(net::EventLoops& loops, std::vector<std::unique_ptr<net::SmtpListener>>& listeners,
+                                     net::SessionRegistry& registry, store::MailStore& store, unsigned grace_seconds) {
+  log::info("shutdown_begin", {{"sessions", registry.size()}});
+  for (auto& l : listeners) l->close();
+  registry.shutdown_all();
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(grace_seconds);
+  asio::steady_timer t(co_await asio::this_coro::executor);
+  while (registry.size() > 0 && std::chrono::steady_clock::now() < deadline) {
+    t.expires_after(std::chrono::milliseconds(50));
+    co_await t.async_wait(asio::use_awaitable);
+  }
+  if (registry.size() > 0) log::warn("shutdown_grace_expired", {{"sessions", registry.size()}});
+  store.drain();
+  log::info("shutdown_complete");
+  loops.stop();
+}
+
+}  // namespace
+
+int serve(const Config& config) {
+  log::Level level;
+  if (log::parse_level(config.server.log_level, level)) log::set_level(level);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  net::EventLoops loops(config.server.threads);
+  std::vector<std::unique_ptr<net::SmtpListener>> listeners;
+  try {
+    for (const auto& l : config.listeners)
+      listeners.push_back(std::make_unique<net::SmtpListener>(loops.main(), l));
+  } catch (const std::system_error& e) {
+    log::error("startup_failed", {{"error", e.what()}});
+    return 1;
+  }
+
+  net::TlsContexts tls(config.tls.certificate, config.tls.key);
+  if (tls.configured()) {
+    if (auto s = tls.load(); !s) {
+      log::error("startup_failed", {{"error", s.error().message}});
+      return 1;
+    }
+  }
+  if (auto s = drop_privileges(config.server.user, config.server.data_dir); !s) {
+    log::error("startup_failed", {{"error", s.error().message}});
+    return 1;
+  }
+  auto store = store::sqlite::SqliteMailStore::open(config.server.data_dir);
+  if (!store) {
+    log::error("startup_failed", {{"error", store.error().message}});
+    return 1;
+  }
+
+  DirectoryRecipientPolicy policy(store::sqlite::SqliteMailStore::database_path(config.server.data_dir));
+  net::SessionRegistry registry(config.smtp.max_connections_per_ip);
+  net::SmtpServices smtp;
+  smtp.options.hostname = config.server.hostname;
+  smtp.options.limits.max_message_size = config.smtp.max_message_size;
+  smtp.options.limits.max_recipients = config.smtp.max_recipients;
+  smtp.options.limits.max_errors = config.smtp.max_errors;
+  smtp.options.limits.max_line_length = config.smtp.max_line_length;
+  smtp.command_timeout_seconds = config.smtp.command_timeout_seconds;
+  smtp.data_timeout_seconds = config.smtp.data_timeout_seconds;
+  smtp.policy = &policy;
+  smtp.store = store->get();
+  smtp.tls = tls.configured() ? &tls : nullptr;
+  smtp.registry = &registry;
+  for (auto& l : listeners) l->start(loops, smtp);
+
+  asio::signal_set signals(loops.main(), SIGTERM, SIGINT, SIGHUP);
+  bool stopping = false;
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      if (tls.configured()) {
+        auto s = tls.load();
+        if (s) log::info("tls_reloaded", {{"certificate", config.tls.certificate}});
+        else log::error("tls_reload_failed", {{"error", s.error().message}});
+      }
+    } else if (!stopping) {
+      stopping = true;
+      asio::co_spawn(loops.main(),
+                     drain_and_stop(loops, listeners, registry, **store, config.server.shutdown_grace_seconds),
+                     asio::detached);
+    }
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
+
+  log::info("ready", {{"hostname", config.server.hostname}, {"listeners", listeners.size()},
+                      {"threads", loops.size()}, {"data_dir", config.server.data_dir}});
+  loops.run();
+  auto stats = (*store)->commit_stats();
+  log::info("exit", {{"transactions", stats.transactions}, {"deliveries", stats.deliveries}});
+  return 0;
+}
+
+}  // namespace postern::server

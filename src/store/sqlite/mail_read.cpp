@@ -1,0 +1,77 @@
+// Read queries of the mail store, shared by SqliteMailStore (server) and the
+// CLI, which reads the same database without starting a store.
+#include "store/sqlite/mail_read.hpp"
+
+namespace postern::store::sqlite {
+
+Result<std::vector<MailboxInfo>> list_mailboxes(Db& db, int64_t account_id) {
+  auto st = db.prepare(
+      "SELECT id, name, COALESCE(special_use, ''), subscribed, uidvalidity, uidnext, highest_modseq, "
+      "message_count, total_bytes FROM mailboxes WHERE account_id = ? ORDER BY id");
+  if (!st) return st.error();
+  st->bind(1, account_id);
+  std::vector<MailboxInfo> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    MailboxInfo m;
+    m.id = st->int64(0);
+    m.name = st->text(1);
+    m.special_use = st->text(2);
+    m.subscribed = st->int64(3) != 0;
+    m.uidvalidity = static_cast<uint32_t>(st->int64(4));
+    m.uidnext = static_cast<uint32_t>(st->int64(5));
+    m.highest_modseq = st->int64(6);
+    m.messages = static_cast<uint32_t>(st->int64(7));
+    m.bytes = st->int64(8);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+Result<std::vector<MessageInfo>> list_messages(Db& db, int64_t account_id, const std::string& mailbox) {
+  auto st = db.prepare(
+      "SELECT mm.uid, m.id, mm.modseq, m.size, m.internal_date, m.flags, m.blob_hash, "
+      "COALESCE(m.return_path, ''), COALESCE(m.subject, ''), COALESCE(m.from_header, ''), "
+      "COALESCE(m.message_id_header, ''), m.date_header "
+      "FROM mailboxes b JOIN mailbox_messages mm ON mm.mailbox_id = b.id JOIN messages m ON m.id = mm.message_id "
+      "WHERE b.account_id = ? AND b.name = ? ORDER BY mm.uid");
+  if (!st) return st.error();
+  st->bind(1, account_id).bind(2, mailbox);
+  std::vector<MessageInfo> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return row.error();
+    if (!*row) break;
+    MessageInfo m;
+    m.uid = static_cast<uint32_t>(st->int64(0));
+    m.message_id = st->int64(1);
+    m.modseq = st->int64(2);
+    m.size = st->int64(3);
+    m.internal_date = st->int64(4);
+    m.flags = st->text(5);
+    m.blob_hash = st->text(6);
+    m.return_path = st->text(7);
+    m.summary.subject = st->text(8);
+    m.summary.from = st->text(9);
+    m.summary.message_id = st->text(10);
+    if (!st->is_null(11)) m.summary.date = st->int64(11);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+Result<std::string> find_message_blob(Db& db, int64_t account_id, const std::string& mailbox, uint32_t uid) {
+  auto st = db.prepare(
+      "SELECT m.blob_hash FROM mailboxes b JOIN mailbox_messages mm ON mm.mailbox_id = b.id "
+      "JOIN messages m ON m.id = mm.message_id WHERE b.account_id = ? AND b.name = ? AND mm.uid = ?");
+  if (!st) return st.error();
+  st->bind(1, account_id).bind(2, mailbox).bind(3, static_cast<int64_t>(uid));
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) return user_error("no message with UID " + std::to_string(uid) + " in " + mailbox);
+  return st->text(0);
+}
+
+}  // namespace postern::store::sqlite

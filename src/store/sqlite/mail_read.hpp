@@ -1,0 +1,15 @@
+// Read-only queries over the mail tables; usable on any connection (the
+// server's read connection or the CLI's), never blocking writers (WAL).
+#pragma once
+
+#include "store/mail_store.hpp"
+#include "store/sqlite/db.hpp"
+
+namespace postern::store::sqlite {
+
+Result<std::vector<MailboxInfo>> list_mailboxes(Db& db, int64_t account_id);
+Result<std::vector<MessageInfo>> list_messages(Db& db, int64_t account_id, const std::string& mailbox);
+// The blob hash of one message (user error when there is no such UID).
+Result<std::string> find_message_blob(Db& db, int64_t account_id, const std::string& mailbox, uint32_t uid);
+
+}  // namespace postern::store::sqlite

@@ -1,0 +1,27 @@
+// Applying one delivery to the database inside the committer's open
+// transaction: blob reference, message row per account, a UID and MODSEQ per
+// mailbox. Statements are prepared once per connection.
+#pragma once
+
+#include <memory>
+
+#include "store/mail_store.hpp"
+#include "store/sqlite/db.hpp"
+
+namespace postern::store::sqlite {
+
+class MailWriter {
+ public:
+  static Result<std::unique_ptr<MailWriter>> create(Db& db);
+
+  // Must run inside a write transaction. On error the caller rolls back to
+  // a savepoint taken before the call.
+  Result<DeliveryReceipt> apply(const Delivery& d, const std::string& blob_hash);
+
+ private:
+  explicit MailWriter(Db& db) : db_(db) {}
+  Db& db_;
+  Statement find_mailbox_, add_blob_, add_message_, bump_account_, alloc_uid_, add_row_;
+};
+
+}  // namespace postern::store::sqlite

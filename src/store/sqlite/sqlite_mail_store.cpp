@@ -1,0 +1,117 @@
+// SqliteMailStore: wiring of blob store, I/O pool, committer and reads.
+#include "store/sqlite/sqlite_mail_store.hpp"
+
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <unordered_set>
+
+#include "core/log.hpp"
+#include "store/sqlite/mail_read.hpp"
+#include "store/sqlite/schema.hpp"
+
+namespace postern::store::sqlite {
+
+SqliteMailStore::SqliteMailStore(std::string data_dir, StoreOptions options)
+    : data_dir_(std::move(data_dir)), options_(options), blobs_(data_dir_) {}
+
+SqliteMailStore::~SqliteMailStore() { drain(); }
+
+Result<std::unique_ptr<SqliteMailStore>> SqliteMailStore::open(const std::string& data_dir, StoreOptions options) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return temporary_error("cannot create data directory " + data_dir + ": " + ec.message());
+  std::unique_ptr<SqliteMailStore> s(new SqliteMailStore(data_dir, options));
+  if (auto st = s->blobs_.open(); !st) return st.error();
+  auto write_db = Db::open(database_path(data_dir));
+  if (!write_db) return write_db.error();
+  if (auto st = migrate(*write_db); !st) return st.error();
+  auto read_db = Db::open(database_path(data_dir));
+  if (!read_db) return read_db.error();
+  s->read_db_ = std::move(*read_db);
+  s->committer_ = std::make_unique<Committer>(std::move(*write_db), s->notifier_);
+  auto gc = s->collect_garbage();
+  if (!gc) return gc.error();
+  if (gc->orphan_files || gc->released_blobs)
+    log::info("store_garbage_collected", {{"orphan_files", gc->orphan_files}, {"released_blobs", gc->released_blobs}});
+  if (auto st = s->committer_->start(); !st) return st.error();
+  s->io_pool_ = std::make_unique<ThreadPool>(options.blob_io_threads, "blob-io");
+  return s;
+}
+
+void SqliteMailStore::deliver(Delivery delivery, DeliveryCallback done) {
+  io_pool_->post([this, d = std::move(delivery), done = std::move(done)]() mutable {
+    auto hash = blobs_.write(d.content);
+    if (!hash) {
+      log::error("blob_write_failed", {{"error", hash.error().message}});
+      return done(hash.error());
+    }
+    committer_->enqueue({std::move(d), std::move(*hash), std::move(done)});
+  });
+}
+
+void SqliteMailStore::drain() {
+  // Blob writes finish first (they feed the committer), then the commits.
+  io_pool_.reset();
+  if (committer_) committer_->stop();
+}
+
+Result<GarbageReport> SqliteMailStore::collect_garbage() {
+  GarbageReport report;
+  std::lock_guard lock(read_mu_);
+  std::unordered_set<std::string> referenced;
+  {
+    auto st = read_db_.prepare("SELECT hash FROM blobs WHERE refcount > 0");
+    if (!st) return st.error();
+    for (;;) {
+      auto row = st->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      referenced.insert(st->text(0));
+    }
+  }
+  std::vector<std::string> doomed;
+  if (auto s = blobs_.for_each([&](const std::string& h) {
+        if (!referenced.count(h)) doomed.push_back(h);
+      });
+      !s)
+    return s.error();
+  {
+    WriteTransaction tx(read_db_);
+    if (auto s = tx.begin(); !s) return s.error();
+    auto st = read_db_.prepare("DELETE FROM blobs WHERE refcount <= 0");
+    if (!st) return st.error();
+    if (auto s = st->run(); !s) return s.error();
+    report.released_blobs = static_cast<uint64_t>(read_db_.changes());
+    if (auto s = tx.commit(); !s) return s.error();
+  }
+  for (const auto& h : doomed) {
+    if (auto s = blobs_.remove(h); !s) return s.error();
+    ++report.orphan_files;
+  }
+  // Files of released blobs were counted as orphans above when their row had
+  // refcount 0, so they are already gone.
+  return report;
+}
+
+Result<std::vector<MailboxInfo>> SqliteMailStore::list_mailboxes(int64_t account_id) {
+  std::lock_guard lock(read_mu_);
+  return sqlite::list_mailboxes(read_db_, account_id);
+}
+
+Result<std::vector<MessageInfo>> SqliteMailStore::list_messages(int64_t account_id, const std::string& mailbox) {
+  std::lock_guard lock(read_mu_);
+  return sqlite::list_messages(read_db_, account_id, mailbox);
+}
+
+Result<std::string> SqliteMailStore::read_message(int64_t account_id, const std::string& mailbox, uint32_t uid) {
+  Result<std::string> hash = std::string();
+  {
+    std::lock_guard lock(read_mu_);
+    hash = sqlite::find_message_blob(read_db_, account_id, mailbox, uid);
+  }
+  if (!hash) return hash.error();
+  return blobs_.read(*hash);
+}
+
+}  // namespace postern::store::sqlite
