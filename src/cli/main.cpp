@@ -1,10 +1,15 @@
 // `postern`: the one binary. Subcommand groups live in their own files and
 // register themselves here.
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 
 #include "cli/context.hpp"
 
 int main(int argc, char** argv) {
+  // The data directory holds password hashes and mail: nothing we create is
+  // readable by other users (secrets files 0600).
+  ::umask(077);
   postern::cli::Context ctx;
   CLI::App app{"Postern: a complete mail server in one program"};
   app.require_subcommand(1);
