@@ -67,6 +67,9 @@ class Directory {
   // default mailboxes. Errors: syntax, unknown domain, duplicate (also when
   // an alias with that address exists).
   Result<int64_t> add_user(std::string_view address, std::string_view password);
+  // The checks add_user makes before hashing (syntax, domain, duplicate,
+  // alias collision), so the CLI can refuse before asking for a password.
+  Status check_new_user(std::string_view address);
   Status set_password(std::string_view address, std::string_view password);
   Status remove_user(std::string_view address);   // removes its mail too
   Result<std::vector<AccountInfo>> list_users(std::optional<std::string_view> domain = std::nullopt);
@@ -96,6 +99,11 @@ class Directory {
  private:
   store::sqlite::Db& db_;
 };
+
+// The form the directory stores and compares: `local@domain` with ASCII
+// letters lower-cased in both parts (for messages and the CLI). Errors:
+// syntax, naming the address and the parser's reason.
+Result<std::string> canonical_address(std::string_view address);
 
 // Argon2id PHC string ($argon2id$v=19$m=...,t=...,p=...$salt$hash).
 Result<std::string> hash_password(std::string_view password);

@@ -1,6 +1,8 @@
 // Canonical address forms and the lookups shared by the directory's files.
 #include "directory/internal.hpp"
 
+#include "directory/directory.hpp"
+
 #include <chrono>
 
 #include "core/strings.hpp"
@@ -72,3 +74,13 @@ int64_t now_seconds() {
 }
 
 }  // namespace postern::directory::detail
+
+namespace postern::directory {
+
+Result<std::string> canonical_address(std::string_view address) {
+  auto parsed = detail::parse_address(address);
+  if (!parsed) return parsed.error();
+  return detail::canonical(*parsed);
+}
+
+}  // namespace postern::directory

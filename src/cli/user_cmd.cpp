@@ -1,0 +1,108 @@
+// `postern user add|passwd|list|remove`: accounts, their passwords, and
+// their removal (which deletes their mail, hence --yes).
+#include <openssl/rand.h>
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/context.hpp"
+#include "directory/directory.hpp"
+
+namespace postern::cli {
+namespace {
+
+// 20 characters from a 64-symbol URL-safe alphabet: 120 bits of entropy,
+// no characters that need quoting in shells or config files. 64 divides 256,
+// so masking a random byte keeps every symbol equally likely.
+std::string generate_password() {
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  unsigned char random[20];
+  if (RAND_bytes(random, sizeof random) != 1) fail("no randomness available to generate a password");
+  std::string out;
+  for (unsigned char b : random) out += kAlphabet[b & 63];
+  return out;
+}
+
+std::string canonical_or_fail(const std::string& address) {
+  auto canonical = directory::canonical_address(address);
+  if (!canonical) fail(canonical.error().message);
+  return *canonical;
+}
+
+struct UserArgs {
+  std::string address;
+  std::string domain;
+  bool generate = false;
+  bool yes = false;
+};
+
+}  // namespace
+
+void register_user_commands(CLI::App& app, Context& ctx) {
+  auto* user = app.add_subcommand("user", "Manage user accounts (mailboxes that can log in)");
+  user->require_subcommand(1);
+  auto args = std::make_shared<UserArgs>();
+
+  auto* add = user->add_subcommand(
+      "add", "Add an account; the password is asked twice on a terminal or read as one line from stdin");
+  add->add_option("ADDRESS", args->address, "Address of the account, e.g. alice@example.org")->required();
+  add->add_flag("--generate-password", args->generate, "Generate a random password and print it");
+  add->callback([&ctx, args] {
+    directory::Directory dir(ctx.db());
+    // Refuse before asking for a password that would be thrown away.
+    if (auto s = dir.check_new_user(args->address); !s) fail(s.error().message);
+    const std::string password = args->generate ? generate_password() : read_new_password();
+    if (auto id = dir.add_user(args->address, password); !id) fail(id.error().message);
+    std::cout << "added user " << canonical_or_fail(args->address) << "\n";
+    if (args->generate) std::cout << "password: " << password << "\n";
+  });
+
+  auto* passwd = user->add_subcommand("passwd", "Set a new password for an account (same input rules as add)");
+  passwd->add_option("ADDRESS", args->address, "Address of the account")->required();
+  passwd->add_flag("--generate-password", args->generate, "Generate a random password and print it");
+  passwd->callback([&ctx, args] {
+    directory::Directory dir(ctx.db());
+    auto found = dir.find_user(args->address);
+    if (!found) fail(found.error().message);
+    if (!*found) fail("unknown user '" + canonical_or_fail(args->address) + "'");
+    const std::string password = args->generate ? generate_password() : read_new_password();
+    if (auto s = dir.set_password(args->address, password); !s) fail(s.error().message);
+    std::cout << "changed password of " << (*found)->address << "\n";
+    if (args->generate) std::cout << "password: " << password << "\n";
+  });
+
+  auto* list = user->add_subcommand("list", "List accounts, one address per line");
+  list->add_option("DOMAIN", args->domain, "Only accounts in this domain");
+  list->callback([&ctx, args] {
+    directory::Directory dir(ctx.db());
+    auto users = args->domain.empty() ? dir.list_users() : dir.list_users(args->domain);
+    if (!users) fail(users.error().message);
+    for (const auto& u : *users) std::cout << u.address << "\n";
+  });
+
+  auto* remove = user->add_subcommand("remove", "Remove an account and delete all its mail (needs --yes)");
+  remove->add_option("ADDRESS", args->address, "Address of the account")->required();
+  remove->add_flag("--yes", args->yes, "Confirm that the account's mail is to be deleted");
+  remove->callback([&ctx, args] {
+    directory::Directory dir(ctx.db());
+    auto found = dir.find_user(args->address);
+    if (!found) fail(found.error().message);
+    if (!*found) fail("unknown user '" + canonical_or_fail(args->address) + "'");
+    const std::string address = (*found)->address;
+    if (!args->yes)
+      fail("removing " + address + " deletes its mailboxes and all its mail; to confirm, run: postern user remove " +
+           address + " --yes");
+    if (auto s = dir.remove_user(address); !s) fail(s.error().message);
+    std::cout << "removed user " << address << "\n";
+    // Aliases are kept (they may have other targets); say which now point nowhere.
+    if (auto aliases = dir.list_aliases()) {
+      for (const auto& a : *aliases)
+        if (a.target == address)
+          std::cerr << "note: alias " << a.source << " still points to " << address
+                    << " (postern alias remove " << a.source << " " << address << ")\n";
+    }
+  });
+}
+
+}  // namespace postern::cli
