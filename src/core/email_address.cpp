@@ -78,6 +78,14 @@ bool valid_address_literal(std::string_view lit) {
   // RFC 5321 §4.1.3: [IPv4] or [IPv6:...]; general literals are not accepted.
   if (lit.size() < 3 || lit.front() != '[' || lit.back() != ']') return false;
   std::string inner(lit.substr(1, lit.size() - 2));
+  // inet_pton reads a C string: an embedded NUL would hide trailing junk
+  // ("[192.0.2.1\0junk]" parsed as 192.0.2.1), so only the literal's own
+  // characters are allowed through.
+  for (unsigned char c : inner) {
+    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' ||
+              c == ':' || c == 'I' || c == 'P' || c == 'v';
+    if (!ok) return false;
+  }
   unsigned char buf[16];
   if (istarts_with(inner, "IPv6:")) return inet_pton(AF_INET6, inner.c_str() + 5, buf) == 1;
   return inet_pton(AF_INET, inner.c_str(), buf) == 1;
