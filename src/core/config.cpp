@@ -43,6 +43,16 @@ class Diagnostics {
     lines_.push_back(fmt::format("{}:{}:{}: {}", origin_, where.begin.line, where.begin.column, what));
   }
   void add_plain(const std::string& what) { lines_.push_back(fmt::format("{}: {}", origin_, what)); }
+  // Where only the line is known (a [[listener]] table): column 1.
+  void add_line(int line, const std::string& what) {
+    lines_.push_back(fmt::format("{}:{}:1: {}", origin_, line, what));
+  }
+  // At the value of `path` ("server.hostname") when the file sets it; a
+  // problem with a default value has no position.
+  void add_at(const toml::table& root, std::string_view path, const std::string& what) {
+    if (const toml::node* n = root.at_path(path).node()) add(n->source(), what);
+    else add_plain(what);
+  }
   bool empty() const { return lines_.empty(); }
   std::string text() const {
     std::string out;
@@ -172,6 +182,18 @@ bool is_ip_literal(const std::string& host) {
   return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
 }
 
+// Whether two listeners would bind the same socket: "[::1]:25" and
+// "[0:0::1]:25" are one address spelt twice, so compare the binary form.
+bool same_socket(const ListenerConfig& a, const ListenerConfig& b) {
+  if (a.port != b.port) return false;
+  unsigned char x[16] = {}, y[16] = {};
+  if (inet_pton(AF_INET, a.host.c_str(), x) == 1)
+    return inet_pton(AF_INET, b.host.c_str(), y) == 1 && !std::memcmp(x, y, 4);
+  if (inet_pton(AF_INET6, a.host.c_str(), x) == 1)
+    return inet_pton(AF_INET6, b.host.c_str(), y) == 1 && !std::memcmp(x, y, 16);
+  return a.host == b.host;
+}
+
 struct ProtocolInfo {
   const char* name;
   TlsMode tls;
@@ -232,25 +254,32 @@ void read_listeners(const toml::node* node, Config& cfg, Diagnostics& diag) {
   }
 }
 
-void validate(Config& cfg, Diagnostics& diag) {
-  if (cfg.server.data_dir.empty()) diag.add_plain("server.data_dir must not be empty");
+// Checks that need more than one value, or a value's meaning; each problem
+// points at the value in the file (file:line:column) when the file sets it.
+void validate(const toml::table& root, Config& cfg, Diagnostics& diag) {
+  if (cfg.server.data_dir.empty()) diag.add_at(root, "server.data_dir", "server.data_dir must not be empty");
   log::Level lvl;
   if (!log::parse_level(cfg.server.log_level, lvl))
-    diag.add_plain(fmt::format("server.log_level \"{}\" must be debug, info, warn or error", cfg.server.log_level));
+    diag.add_at(root, "server.log_level",
+                fmt::format("server.log_level \"{}\" must be debug, info, warn or error", cfg.server.log_level));
   if (auto h = parse_domain(cfg.server.hostname, false); !h)
-    diag.add_plain(fmt::format("server.hostname \"{}\": {}", cfg.server.hostname, h.error().message));
+    diag.add_at(root, "server.hostname",
+                fmt::format("server.hostname \"{}\": {}", cfg.server.hostname, h.error().message));
   if (cfg.tls.certificate.empty() != cfg.tls.key.empty())
-    diag.add_plain("tls.certificate and tls.key must be given together");
+    diag.add_at(root, cfg.tls.certificate.empty() ? "tls.key" : "tls.certificate",
+                "tls.certificate and tls.key must be given together");
   for (const auto& l : cfg.listeners) {
     if (l.tls != TlsMode::none && cfg.tls.certificate.empty())
-      diag.add_plain(fmt::format("line {}: listener {} needs TLS but [tls] certificate/key are not set "
-                                 "(set them, or tls = \"none\" for this listener)", l.line, l.address));
+      diag.add_line(l.line, fmt::format("listener {} needs TLS but [tls] certificate/key are not set "
+                                        "(set them, or tls = \"none\" for this listener)", l.address));
   }
   for (size_t i = 0; i < cfg.listeners.size(); ++i)
     for (size_t j = 0; j < i; ++j)
-      if (cfg.listeners[i].host == cfg.listeners[j].host && cfg.listeners[i].port == cfg.listeners[j].port)
-        diag.add_plain(fmt::format("line {}: listener address {} is already used at line {}",
-                                   cfg.listeners[i].line, cfg.listeners[i].address, cfg.listeners[j].line));
+      if (same_socket(cfg.listeners[i], cfg.listeners[j])) {
+        diag.add_line(cfg.listeners[i].line, fmt::format("listener address {} is already used at line {}",
+                                                         cfg.listeners[i].address, cfg.listeners[j].line));
+        break;
+      }
 }
 
 }  // namespace
@@ -307,7 +336,7 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& origi
   cfg.server.data_dir = resolve_path(cfg.server.data_dir, base_dir);
   cfg.tls.certificate = resolve_path(cfg.tls.certificate, base_dir);
   cfg.tls.key = resolve_path(cfg.tls.key, base_dir);
-  if (diag.empty()) validate(cfg, diag);
+  if (diag.empty()) validate(root, cfg, diag);
   if (!diag.empty()) return user_error(diag.text());
   return cfg;
 }
