@@ -172,3 +172,30 @@ TEST_F(AccountTest, UnknownUserTakesComparableTime) {
 
 }  // namespace
 }  // namespace postern::directory::testing
+
+namespace postern::directory::testing {
+namespace {
+
+TEST(CanonicalAddress, LowerCasesAsciiOnly) {
+  EXPECT_EQ(*canonical_address("Alice.Smith@Example.ORG"), "alice.smith@example.org");
+  EXPECT_EQ(*canonical_address("JÖRG@Example.org"), "jÖrg@example.org");
+  EXPECT_EQ(*canonical_address("\"Alice\"@example.org"), "alice@example.org");
+  EXPECT_TRUE(fails_with(canonical_address("@example.org"), ErrorKind::syntax,
+                         "invalid address '@example.org': empty local part"));
+}
+
+TEST_F(AccountTest, CheckNewUserMatchesAddUser) {
+  add_domain("example.org");
+  add_user("alice@example.org");
+  add_alias("info@example.org", {"alice@example.org"});
+  EXPECT_TRUE(dir().check_new_user("bob@example.org"));
+  EXPECT_TRUE(fails_with(dir().check_new_user("Alice@example.org"), ErrorKind::user,
+                         "user alice@example.org already exists"));
+  EXPECT_EQ(dir().check_new_user("info@example.org").error().kind, ErrorKind::user);
+  EXPECT_TRUE(fails_with(dir().check_new_user("bob@example.com"), ErrorKind::user,
+                         "unknown domain 'example.com' (add it with: postern domain add example.com)"));
+  EXPECT_EQ(dir().check_new_user("bob").error().kind, ErrorKind::syntax);
+}
+
+}  // namespace
+}  // namespace postern::directory::testing
