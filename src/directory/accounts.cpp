@@ -107,26 +107,18 @@ Status Directory::remove_user(std::string_view address) {
 }
 
 Result<std::vector<AccountInfo>> Directory::list_users(std::optional<std::string_view> domain) {
-  std::optional<int64_t> domain_id;
-  if (domain) {
-    auto name = detail::parse_domain_name(*domain);
-    if (!name) return name.error();
-    auto id = detail::find_domain_id(db_, *name);
-    if (!id) return id.error();
-    if (!*id) return detail::unknown_domain_error(*name);
-    domain_id = *id;
-  }
+  auto filter = detail::domain_filter(db_, domain);
+  if (!filter) return filter.error();
+  std::optional<int64_t> domain_id = *filter;
   auto st = db_.prepare(domain_id ? "SELECT id, address FROM accounts WHERE domain_id = ? ORDER BY address"
                                   : "SELECT id, address FROM accounts ORDER BY address");
   if (!st) return st.error();
   if (domain_id) st->bind(1, *domain_id);
   std::vector<AccountInfo> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back({st->int64(0), st->text(1)});
-  }
+  auto s = st->each_row([&](const auto& r) {
+    out.push_back({r.int64(0), r.text(1)});
+  });
+  if (!s) return s.error();
   return out;
 }
 

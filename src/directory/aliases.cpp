@@ -109,27 +109,19 @@ Status Directory::remove_alias(std::string_view source_text, std::string_view ta
 }
 
 Result<std::vector<AliasInfo>> Directory::list_aliases(std::optional<std::string_view> domain) {
-  std::optional<int64_t> domain_id;
-  if (domain) {
-    auto name = detail::parse_domain_name(*domain);
-    if (!name) return name.error();
-    auto id = detail::find_domain_id(db_, *name);
-    if (!id) return id.error();
-    if (!*id) return detail::unknown_domain_error(*name);
-    domain_id = *id;
-  }
+  auto filter = detail::domain_filter(db_, domain);
+  if (!filter) return filter.error();
+  std::optional<int64_t> domain_id = *filter;
   // Targets in the order they were added: the admin's order is meaningful.
   auto st = db_.prepare(domain_id ? "SELECT source, target FROM aliases WHERE domain_id = ? ORDER BY source, id"
                                   : "SELECT source, target FROM aliases ORDER BY source, id");
   if (!st) return st.error();
   if (domain_id) st->bind(1, *domain_id);
   std::vector<AliasInfo> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back({st->text(0), st->text(1)});
-  }
+  auto s = st->each_row([&](const auto& r) {
+    out.push_back({r.text(0), r.text(1)});
+  });
+  if (!s) return s.error();
   return out;
 }
 

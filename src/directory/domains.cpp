@@ -65,12 +65,10 @@ Result<std::vector<DomainInfo>> Directory::list_domains() {
   auto st = db_.prepare(std::string(kDomainCountsSql) + " ORDER BY d.name");
   if (!st) return st.error();
   std::vector<DomainInfo> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back({st->int64(0), st->text(1), st->int64(2), st->int64(3)});
-  }
+  auto s = st->each_row([&](const auto& r) {
+    out.push_back({r.int64(0), r.text(1), r.int64(2), r.int64(3)});
+  });
+  if (!s) return s.error();
   return out;
 }
 

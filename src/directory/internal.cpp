@@ -73,6 +73,16 @@ int64_t now_seconds() {
       .count();
 }
 
+Result<std::optional<int64_t>> domain_filter(store::sqlite::Db& db, std::optional<std::string_view> domain) {
+  if (!domain) return std::optional<int64_t>();
+  auto name = parse_domain_name(*domain);
+  if (!name) return name.error();
+  auto id = find_domain_id(db, *name);
+  if (!id) return id.error();
+  if (!*id) return unknown_domain_error(*name);
+  return *id;
+}
+
 }  // namespace postern::directory::detail
 
 namespace postern::directory {

@@ -35,6 +35,10 @@ Error unknown_user_error(std::string_view address);
 
 // Row ids, nullopt when absent; errors only for database failures.
 Result<std::optional<int64_t>> find_domain_id(store::sqlite::Db& db, std::string_view domain);
+
+// For list commands with an optional DOMAIN argument: nullopt without one;
+// the domain's id when it exists; an "unknown domain" error otherwise.
+Result<std::optional<int64_t>> domain_filter(store::sqlite::Db& db, std::optional<std::string_view> domain);
 Result<std::optional<int64_t>> find_account_id(store::sqlite::Db& db, std::string_view canonical_address);
 Result<bool> alias_source_exists(store::sqlite::Db& db, std::string_view canonical_source);
 

@@ -70,12 +70,10 @@ Result<std::vector<SendAsGrant>> Directory::list_sendas(std::optional<std::strin
   if (!st) return st.error();
   if (address) st->bind(1, filter);
   std::vector<SendAsGrant> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
-    out.push_back({st->text(0), st->text(1)});
-  }
+  auto s = st->each_row([&](const auto& r) {
+    out.push_back({r.text(0), r.text(1)});
+  });
+  if (!s) return s.error();
   return out;
 }
 

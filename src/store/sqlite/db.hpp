@@ -39,6 +39,17 @@ class Statement {
   Status run();
   void reset();
 
+  // Steps through every remaining row, calling row(*this) for each.
+  template <class RowFn>
+  Status each_row(RowFn&& row) {
+    for (;;) {
+      auto more = step();
+      if (!more) return more.error();
+      if (!*more) return Ok{};
+      row(*this);
+    }
+  }
+
   int64_t int64(int col) const;
   std::string text(int col) const;
   bool is_null(int col) const;

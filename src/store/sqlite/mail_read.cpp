@@ -11,22 +11,20 @@ Result<std::vector<MailboxInfo>> list_mailboxes(Db& db, int64_t account_id) {
   if (!st) return st.error();
   st->bind(1, account_id);
   std::vector<MailboxInfo> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
+  auto s = st->each_row([&](const auto& r) {
     MailboxInfo m;
-    m.id = st->int64(0);
-    m.name = st->text(1);
-    m.special_use = st->text(2);
-    m.subscribed = st->int64(3) != 0;
-    m.uidvalidity = static_cast<uint32_t>(st->int64(4));
-    m.uidnext = static_cast<uint32_t>(st->int64(5));
-    m.highest_modseq = st->int64(6);
-    m.messages = static_cast<uint32_t>(st->int64(7));
-    m.bytes = st->int64(8);
+    m.id = r.int64(0);
+    m.name = r.text(1);
+    m.special_use = r.text(2);
+    m.subscribed = r.int64(3) != 0;
+    m.uidvalidity = static_cast<uint32_t>(r.int64(4));
+    m.uidnext = static_cast<uint32_t>(r.int64(5));
+    m.highest_modseq = r.int64(6);
+    m.messages = static_cast<uint32_t>(r.int64(7));
+    m.bytes = r.int64(8);
     out.push_back(std::move(m));
-  }
+  });
+  if (!s) return s.error();
   return out;
 }
 
@@ -40,25 +38,23 @@ Result<std::vector<MessageInfo>> list_messages(Db& db, int64_t account_id, const
   if (!st) return st.error();
   st->bind(1, account_id).bind(2, mailbox);
   std::vector<MessageInfo> out;
-  for (;;) {
-    auto row = st->step();
-    if (!row) return row.error();
-    if (!*row) break;
+  auto s = st->each_row([&](const auto& r) {
     MessageInfo m;
-    m.uid = static_cast<uint32_t>(st->int64(0));
-    m.message_id = st->int64(1);
-    m.modseq = st->int64(2);
-    m.size = st->int64(3);
-    m.internal_date = st->int64(4);
-    m.flags = st->text(5);
-    m.blob_hash = st->text(6);
-    m.return_path = st->text(7);
-    m.summary.subject = st->text(8);
-    m.summary.from = st->text(9);
-    m.summary.message_id = st->text(10);
-    if (!st->is_null(11)) m.summary.date = st->int64(11);
+    m.uid = static_cast<uint32_t>(r.int64(0));
+    m.message_id = r.int64(1);
+    m.modseq = r.int64(2);
+    m.size = r.int64(3);
+    m.internal_date = r.int64(4);
+    m.flags = r.text(5);
+    m.blob_hash = r.text(6);
+    m.return_path = r.text(7);
+    m.summary.subject = r.text(8);
+    m.summary.from = r.text(9);
+    m.summary.message_id = r.text(10);
+    if (!r.is_null(11)) m.summary.date = r.int64(11);
     out.push_back(std::move(m));
-  }
+  });
+  if (!s) return s.error();
   return out;
 }
 
