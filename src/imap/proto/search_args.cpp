@@ -259,6 +259,33 @@ Result<SearchKey> parse_keys(std::span<const Node> args, size_t i, const SearchL
 
 }  // namespace
 
+std::string_view search_key_name(SearchKeyKind kind) {
+  for (std::span<const SimpleKey> table : {std::span<const SimpleKey>(kNoArg), std::span<const SimpleKey>(kStringArg),
+                            std::span<const SimpleKey>(kDateArg)}) {
+    for (const auto& k : table) {
+      if (k.kind == kind) return k.name;
+    }
+  }
+  switch (kind) {
+    case SearchKeyKind::and_: return "AND";
+    case SearchKeyKind::or_: return "OR";
+    case SearchKeyKind::not_: return "NOT";
+    case SearchKeyKind::sequence_set: return "SEQUENCE-SET";
+    case SearchKeyKind::uid: return "UID";
+    case SearchKeyKind::keyword: return "KEYWORD";
+    case SearchKeyKind::unkeyword: return "UNKEYWORD";
+    case SearchKeyKind::header: return "HEADER";
+    case SearchKeyKind::larger: return "LARGER";
+    case SearchKeyKind::smaller: return "SMALLER";
+    case SearchKeyKind::older: return "OLDER";
+    case SearchKeyKind::younger: return "YOUNGER";
+    case SearchKeyKind::modseq: return "MODSEQ";
+    case SearchKeyKind::emailid: return "EMAILID";
+    case SearchKeyKind::threadid: return "THREADID";
+    default: return "?";
+  }
+}
+
 Result<SearchArgs> parse_search(std::span<const Node> args, const SearchLimits& limits) {
   SearchArgs out;
   size_t i = 0;

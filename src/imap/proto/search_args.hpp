@@ -48,6 +48,10 @@ struct SearchKey {
   std::optional<ModseqEntry> modseq_entry;
 };
 
+// The IMAP keyword of a key kind ("FROM", "SENTBEFORE", "UID"); "AND" for
+// a parenthesized group, "SEQUENCE-SET" for a bare set. For logs and tests.
+std::string_view search_key_name(SearchKeyKind kind);
+
 // RETURN options (bit set).
 enum SearchReturn : uint8_t {
   kReturnMin = 1, kReturnMax = 2, kReturnAll = 4, kReturnCount = 8, kReturnSave = 16,
