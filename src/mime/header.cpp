@@ -1,6 +1,7 @@
 // Header section splitting, unfolding and RFC 5322 date handling.
 #include "mime/header.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <ctime>
 
@@ -89,7 +90,10 @@ struct Cursor {
       if (i < s.size() && s[i] == '(') {  // comment, possibly nested
         int depth = 0;
         while (i < s.size()) {
-          if (s[i] == '\\') { i += 2; continue; }
+          if (s[i] == '\\') {
+            i = std::min(i + 2, s.size());  // a trailing backslash must not step past the end
+            continue;
+          }
           if (s[i] == '(') ++depth;
           if (s[i] == ')' && --depth == 0) { ++i; break; }
           ++i;

@@ -99,6 +99,12 @@ TEST(DateParse, RejectsGarbage) {
   EXPECT_FALSE(parse_date("14 Nov 2023 25:00:00 +0000").has_value());
 }
 
+TEST(DateParse, UnterminatedCommentWithTrailingBackslash) {
+  // Found by fuzz_mime_header: the escape skip stepped past the end.
+  EXPECT_FALSE(parse_date("((\\").has_value());
+  EXPECT_FALSE(parse_date("Tue, (x\\").has_value());
+}
+
 TEST(DateFormat, RoundTrips) {
   EXPECT_EQ(format_date(1700000000), "Tue, 14 Nov 2023 22:13:20 +0000");
   EXPECT_EQ(*parse_date(format_date(1234567890)), 1234567890);
