@@ -14,8 +14,17 @@ namespace {
 constexpr size_t kTailKeep = 32;  // enough for "~{9223372036854775807+}"
 constexpr uint64_t kNumber64Max = 9223372036854775807ull;  // RFC 9051 §9 number64
 
-std::string tag_of(std::string_view line) {
-  std::string_view t = line.substr(0, line.find(' '));
+constexpr size_t kMaxErrorTag = 64;
+
+// The tag to answer an error with. Only the first min(64, max_line) + 1
+// octets are looked at, so a too-long line gives the same tag whether it
+// arrived whole or was cut off at the line limit; longer tags get "*".
+std::string tag_of(std::string_view line, size_t max_line) {
+  const size_t max_tag = std::min(kMaxErrorTag, max_line);
+  std::string_view window = line.substr(0, max_tag + 1);
+  size_t sp = window.find(' ');
+  if (sp == std::string_view::npos && window.size() > max_tag) return "*";
+  std::string_view t = window.substr(0, sp);
   return is_valid_tag(t) ? std::string(t) : std::string("*");
 }
 
@@ -34,6 +43,7 @@ void CommandReader::feed(std::string_view bytes) {
 bool CommandReader::idle() const { return state_ == State::line && lines_.empty() && buffered() == 0; }
 
 void CommandReader::reset() {
+  pending_.reset();
   buf_.clear();
   pos_ = scan_from_ = 0;
   if (state_ != State::closed) state_ = State::line;
@@ -94,6 +104,11 @@ CommandReader::Announcement CommandReader::find_announcement(std::string_view li
 }
 
 ReaderEvent CommandReader::next() {
+  if (pending_) {
+    ReaderError e = std::move(*pending_);
+    pending_.reset();
+    return e;
+  }
   for (;;) {
     switch (state_) {
       case State::closed:
@@ -136,7 +151,7 @@ ReaderEvent CommandReader::next() {
         if (nl == std::string::npos) {
           scan_from_ = buf_.size();
           if (buf_.size() - pos_ > limits_.max_line + 1) {
-            std::string tag = tag_of(lines_.empty() ? std::string_view(buf_).substr(pos_) : lines_.front());
+            std::string tag = tag_of(lines_.empty() ? std::string_view(buf_).substr(pos_) : lines_.front(), limits_.max_line);
             discard_tail_ = buf_.substr(std::max(pos_, buf_.size() - std::min(buf_.size(), kTailKeep)));
             pos_ = buf_.size();
             clear_command();
@@ -162,12 +177,19 @@ ReaderEvent CommandReader::next() {
 }
 
 std::optional<ReaderEvent> CommandReader::on_line(std::string line) {
-  std::string tag = tag_of(lines_.empty() ? std::string_view(line) : std::string_view(lines_.front()));
-  Announcement a = find_announcement(line);
+  std::string tag = tag_of(lines_.empty() ? std::string_view(line) : std::string_view(lines_.front()), limits_.max_line);
   if (line.size() > limits_.max_line) {
-    return fail_line(std::move(tag), a,
-                     syntax_error("command line too long (max " + std::to_string(limits_.max_line) + " octets)"));
+    // Same outcome as when the limit is passed before the LF arrives (see
+    // next()): the error first, then framing by the line's last octets only,
+    // so the events never depend on how the input was fragmented.
+    clear_command();
+    ReaderError err{std::move(tag), ReaderCode::too_big,
+                    syntax_error("command line too long (max " + std::to_string(limits_.max_line) + " octets)")};
+    std::string_view tail = std::string_view(line).substr(line.size() - std::min(line.size(), kTailKeep));
+    pending_ = after_discarded_line(tail);
+    return err;
   }
+  Announcement a = find_announcement(line);
   command_size_ += line.size() + 2;
   if (command_size_ > limits_.max_command) {
     return fail_line(std::move(tag), a,

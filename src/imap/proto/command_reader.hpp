@@ -116,6 +116,7 @@ class CommandReader {
   State state_ = State::line;
   uint64_t remaining_ = 0;  // octets left in the literal being read or discarded
   std::string discard_tail_;  // last bytes of a line being discarded (to spot a literal announcement)
+  std::optional<ReaderError> pending_;  // a second error found with the first (see on_line)
   std::vector<std::string> lines_;
   std::vector<LiteralData> literals_;
   uint64_t command_size_ = 0;

@@ -92,6 +92,15 @@ std::vector<ReaderCase> cases() {
        {"ERR a NO TOOBIG literal of 2^63 or more octets exceeds the limit of 67108864 octets", "CMD b NOOP"}},
       {"line too long", "a LOGIN " + std::string(40, 'x') + "\r\nb NOOP\r\n",
        {"ERR a BAD TOOBIG command line too long (max 40 octets)", "CMD b NOOP"}, small_limits()},
+      // Fuzz regression: a too-long line ending in an oversized {n+} gave
+      // different events whole vs. fragmented.
+      {"long line then oversized non-sync literal", "a APPEND " + std::string(60, 'x') + " {99+}\r\nzz\r\nb NOOP\r\n",
+       {"ERR a BAD TOOBIG command line too long (max 40 octets)",
+        "ERR * BAD TOOBIG CLOSE oversized non-synchronizing literal; closing"},
+       small_limits()},
+      // Fuzz regression: a tag cut by the line limit differed whole vs. fragmented.
+      {"long tag on too-long line", std::string(60, 't') + "@x NOOP\r\nb NOOP\r\n",
+       {"ERR * BAD TOOBIG command line too long (max 40 octets)", "CMD b NOOP"}, small_limits()},
       {"line at limit ok", "a LOGIN " + std::string(32, 'x') + "\r\n", {"CMD a LOGIN " + std::string(32, 'x')},
        small_limits()},
       // 14 + 10, then 17 per " {10}" line and literal: the 6th literal passes 100.
