@@ -69,12 +69,12 @@ void CommandReader::compact() {
   }
 }
 
-CommandReader::Announcement CommandReader::find_announcement(std::string_view line) {
+CommandReader::Announcement CommandReader::find_announcement(std::string_view line, bool quote_aware) {
   Announcement a;
   if (line.empty() || line.back() != '}') return a;
   // The announcement must not sit inside a quoted string ("x{3}" is not one).
   bool in_quote = false;
-  for (size_t i = 0; i < line.size(); ++i) {
+  for (size_t i = 0; quote_aware && i < line.size(); ++i) {
     if (in_quote) {
       if (line[i] == '\\') ++i;
       else if (line[i] == '"') in_quote = false;
@@ -275,8 +275,10 @@ ReaderEvent CommandReader::fail_line(std::string tag, Announcement a, Error erro
 }
 
 std::optional<ReaderError> CommandReader::after_discarded_line(std::string_view tail) {
-  // Quote state is unknown for a partially kept line; framing by suffix only.
-  Announcement a = find_announcement(tail);
+  // Quote state is unknown for a partially kept line: frame by the last
+  // kTailKeep octets only, the same however the line was fragmented.
+  tail = tail.substr(tail.size() - std::min(tail.size(), kTailKeep));
+  Announcement a = find_announcement(tail, false);
   if (a.present && a.non_sync) {
     if (a.overflow || a.size > limits_.max_discard) {
       state_ = State::closed;

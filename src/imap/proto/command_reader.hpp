@@ -105,7 +105,7 @@ class CommandReader {
   ReaderEvent refuse(std::string tag, Announcement a, ReaderCode code, Error error);
   ReaderEvent fail_line(std::string tag, Announcement a, Error error);
   std::optional<ReaderError> after_discarded_line(std::string_view tail);
-  static Announcement find_announcement(std::string_view line);
+  static Announcement find_announcement(std::string_view line, bool quote_aware = true);
   void clear_command();
   void compact();
 

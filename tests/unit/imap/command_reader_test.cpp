@@ -101,6 +101,9 @@ std::vector<ReaderCase> cases() {
       // Fuzz regression: a tag cut by the line limit differed whole vs. fragmented.
       {"long tag on too-long line", std::string(60, 't') + "@x NOOP\r\nb NOOP\r\n",
        {"ERR * BAD TOOBIG command line too long (max 40 octets)", "CMD b NOOP"}, small_limits()},
+      // Fuzz regression: quotes in a discarded line must not change its framing.
+      {"quotes in discarded line", "a X \"" + std::string(60, 'q') + "\" \"x\" {2+}\r\nzz\r\nb NOOP\r\n",
+       {"ERR a BAD TOOBIG command line too long (max 40 octets)", "CMD b NOOP"}, small_limits()},
       {"line at limit ok", "a LOGIN " + std::string(32, 'x') + "\r\n", {"CMD a LOGIN " + std::string(32, 'x')},
        small_limits()},
       // 14 + 10, then 17 per " {10}" line and literal: the 6th literal passes 100.
