@@ -115,7 +115,7 @@ int serve(const Config& config) {
                       {"threads", loops.size()}, {"data_dir", config.server.data_dir}});
   loops.run();
   auto stats = (*store)->commit_stats();
-  log::info("exit", {{"transactions", stats.transactions}, {"deliveries", stats.deliveries}});
+  log::info("exit", {{"transactions", stats.transactions}, {"ops", stats.ops}});
   return 0;
 }
 

@@ -23,6 +23,10 @@ Status create_default_mailboxes(sqlite::Db& db, int64_t account_id) {
   auto uidvalidity = static_cast<int64_t>(
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count() &
       0x7fffffff);
+  auto mark = db.prepare("UPDATE accounts SET last_uidvalidity = max(last_uidvalidity, ?) WHERE id = ?");
+  if (!mark) return mark.error();
+  mark->bind(1, uidvalidity).bind(2, account_id);
+  if (auto s = mark->run(); !s) return s;
   auto st = db.prepare(
       "INSERT INTO mailboxes (account_id, name, special_use, subscribed, uidvalidity) VALUES (?, ?, ?, 1, ?)");
   if (!st) return st.error();

@@ -36,6 +36,7 @@ struct Delivery {
   int64_t internal_date = 0;            // unix seconds
   std::string return_path;              // envelope sender, "" for the null sender
   MessageSummary summary;
+  std::string structure;                // cached parse for FETCH (mime structure codec), may be empty
 };
 
 struct DeliveredCopy {
@@ -52,6 +53,51 @@ struct DeliveryReceipt {
 };
 
 using DeliveryCallback = std::function<void(Result<DeliveryReceipt>)>;
+template <class T>
+using Done = std::function<void(T)>;
+
+// One message as a mailbox sees it: the compact row a session keeps in its
+// view (DESIGN.md: per-mailbox views are compact arrays).
+struct MessageRow {
+  uint32_t uid = 0;
+  int64_t message_id = 0;
+  int64_t modseq = 0;
+  std::string flags;  // canonical flag set, see store/flags.hpp
+};
+
+enum class FlagOp { add, remove, replace };
+
+struct FlagUpdate {
+  std::vector<uint32_t> uids;               // rows to change (absent UIDs are ignored)
+  FlagOp op = FlagOp::add;
+  std::vector<std::string> flags;
+  std::optional<int64_t> unchanged_since;   // RFC 7162 §3.1.3 UNCHANGEDSINCE
+};
+
+struct FlagUpdateResult {
+  std::vector<MessageRow> updated;          // rows whose flags changed, with their new MODSEQ
+  std::vector<uint32_t> modified;           // refused by UNCHANGEDSINCE (RFC 7162 MODIFIED)
+};
+
+struct CopyResult {
+  uint32_t uidvalidity = 0;                 // of the destination (RFC 4315 COPYUID)
+  std::vector<std::pair<uint32_t, uint32_t>> uids;  // source UID -> destination UID
+};
+
+struct MailboxChanges {
+  int64_t highest_modseq = 0;
+  uint32_t uidnext = 0;
+  std::vector<MessageRow> changed;          // rows with MODSEQ > since (new or flag-changed), by UID
+  std::vector<uint32_t> expunged;           // UIDs expunged with MODSEQ > since, ascending
+};
+
+struct MessageData {
+  int64_t message_id = 0;
+  std::string blob_hash;
+  int64_t size = 0;
+  int64_t internal_date = 0;
+  std::string structure;
+};
 
 struct MailboxInfo {
   int64_t id = 0;
@@ -94,6 +140,36 @@ class MailStore {
   virtual Result<std::string> read_message(int64_t account_id, const std::string& mailbox, uint32_t uid) = 0;
 
   virtual ChangeNotifier& changes() = 0;
+
+  // Mailbox management (RFC 9051 §6.3). Names are UTF-8 with '/' as the
+  // hierarchy separator; errors are ErrorKind::user with a message fit for
+  // an IMAP NO ("mailbox already exists", "no such mailbox").
+  virtual void create_mailbox(int64_t account_id, std::string name, std::string special_use,
+                              Done<Result<int64_t>> done) = 0;
+  // Deletes the mailbox and expunges its messages; children are kept.
+  virtual void delete_mailbox(int64_t account_id, std::string name, Done<Status> done) = 0;
+  // Renames the mailbox and its children. Renaming INBOX moves its messages
+  // to a new mailbox and leaves INBOX empty (RFC 9051 §6.3.6).
+  virtual void rename_mailbox(int64_t account_id, std::string from, std::string to, Done<Status> done) = 0;
+  virtual void set_subscribed(int64_t account_id, std::string name, bool subscribed, Done<Status> done) = 0;
+
+  // Message changes inside one mailbox; each bumps the account's MODSEQ.
+  virtual void update_flags(int64_t account_id, int64_t mailbox_id, FlagUpdate update,
+                            Done<Result<FlagUpdateResult>> done) = 0;
+  // Expunges the \Deleted messages (only those in `only_uids` when given,
+  // for UID EXPUNGE); returns the expunged UIDs, ascending.
+  virtual void expunge(int64_t account_id, int64_t mailbox_id, std::optional<std::vector<uint32_t>> only_uids,
+                       Done<Result<std::vector<uint32_t>>> done) = 0;
+  // COPY (new messages with the same content and flags) or MOVE (the same
+  // messages, new UIDs in the destination, expunged from the source).
+  virtual void copy_messages(int64_t account_id, int64_t from_mailbox_id, std::vector<uint32_t> uids,
+                             int64_t to_mailbox_id, bool move, Done<Result<CopyResult>> done) = 0;
+
+  // Blocking reads for sessions (run them on a worker pool).
+  virtual Result<std::vector<MessageRow>> mailbox_rows(int64_t account_id, int64_t mailbox_id) = 0;
+  virtual Result<MailboxChanges> changes_since(int64_t account_id, int64_t mailbox_id, int64_t modseq) = 0;
+  virtual Result<std::vector<MessageData>> message_data(int64_t account_id, const std::vector<int64_t>& message_ids) = 0;
+  virtual Result<std::string> read_blob(const std::string& hash) = 0;
 
   // Stops accepting deliveries and waits until every queued one is committed
   // (or failed). Called on SIGTERM after the listeners are closed.

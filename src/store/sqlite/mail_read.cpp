@@ -70,4 +70,68 @@ Result<std::string> find_message_blob(Db& db, int64_t account_id, const std::str
   return st->text(0);
 }
 
+namespace {
+Status check_owner(Db& db, int64_t account_id, int64_t mailbox_id, MailboxChanges* info) {
+  auto st = db.prepare("SELECT highest_modseq, uidnext FROM mailboxes WHERE id = ? AND account_id = ?");
+  if (!st) return st.error();
+  st->bind(1, mailbox_id).bind(2, account_id);
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) return user_error("no such mailbox");
+  if (info) {
+    info->highest_modseq = st->int64(0);
+    info->uidnext = static_cast<uint32_t>(st->int64(1));
+  }
+  return Ok{};
+}
+
+MessageRow row_of(const Statement& r) {
+  return {static_cast<uint32_t>(r.int64(0)), r.int64(1), r.int64(2), r.text(3)};
+}
+}  // namespace
+
+Result<std::vector<MessageRow>> mailbox_rows(Db& db, int64_t account_id, int64_t mailbox_id) {
+  if (auto s = check_owner(db, account_id, mailbox_id, nullptr); !s) return s.error();
+  auto st = db.prepare(
+      "SELECT mm.uid, mm.message_id, mm.modseq, m.flags FROM mailbox_messages mm "
+      "JOIN messages m ON m.id = mm.message_id WHERE mm.mailbox_id = ? ORDER BY mm.uid");
+  if (!st) return st.error();
+  st->bind(1, mailbox_id);
+  std::vector<MessageRow> out;
+  if (auto s = st->each_row([&](const Statement& r) { out.push_back(row_of(r)); }); !s) return s.error();
+  return out;
+}
+
+Result<MailboxChanges> changes_since(Db& db, int64_t account_id, int64_t mailbox_id, int64_t modseq) {
+  MailboxChanges out;
+  if (auto s = check_owner(db, account_id, mailbox_id, &out); !s) return s.error();
+  auto st = db.prepare(
+      "SELECT mm.uid, mm.message_id, mm.modseq, m.flags FROM mailbox_messages mm "
+      "JOIN messages m ON m.id = mm.message_id WHERE mm.mailbox_id = ? AND mm.modseq > ? ORDER BY mm.uid");
+  if (!st) return st.error();
+  st->bind(1, mailbox_id).bind(2, modseq);
+  if (auto s = st->each_row([&](const Statement& r) { out.changed.push_back(row_of(r)); }); !s) return s.error();
+  auto ex = db.prepare("SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid");
+  if (!ex) return ex.error();
+  ex->bind(1, mailbox_id).bind(2, modseq);
+  if (auto s = ex->each_row([&](const Statement& r) { out.expunged.push_back(static_cast<uint32_t>(r.int64(0))); }); !s)
+    return s.error();
+  return out;
+}
+
+Result<std::vector<MessageData>> message_data(Db& db, int64_t account_id, const std::vector<int64_t>& message_ids) {
+  auto st = db.prepare("SELECT id, blob_hash, size, internal_date, structure FROM messages WHERE id = ? AND account_id = ?");
+  if (!st) return st.error();
+  std::vector<MessageData> out;
+  out.reserve(message_ids.size());
+  for (int64_t id : message_ids) {
+    st->bind(1, id).bind(2, account_id);
+    auto row = st->step();
+    if (!row) return row.error();
+    if (*row) out.push_back({st->int64(0), st->text(1), st->int64(2), st->int64(3), st->text(4)});
+    st->reset();
+  }
+  return out;
+}
+
 }  // namespace postern::store::sqlite

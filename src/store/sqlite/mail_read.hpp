@@ -12,4 +12,8 @@ Result<std::vector<MessageInfo>> list_messages(Db& db, int64_t account_id, const
 // The blob hash of one message (user error when there is no such UID).
 Result<std::string> find_message_blob(Db& db, int64_t account_id, const std::string& mailbox, uint32_t uid);
 
+Result<std::vector<MessageRow>> mailbox_rows(Db& db, int64_t account_id, int64_t mailbox_id);
+Result<MailboxChanges> changes_since(Db& db, int64_t account_id, int64_t mailbox_id, int64_t modseq);
+Result<std::vector<MessageData>> message_data(Db& db, int64_t account_id, const std::vector<int64_t>& message_ids);
+
 }  // namespace postern::store::sqlite

@@ -5,6 +5,8 @@
 
 #include <map>
 
+#include "store/flags.hpp"
+
 namespace postern::store::sqlite {
 
 Result<std::unique_ptr<MailWriter>> MailWriter::create(Db& db) {
@@ -19,7 +21,7 @@ Result<std::unique_ptr<MailWriter>> MailWriter::create(Db& db) {
        "ON CONFLICT(hash) DO UPDATE SET refcount = refcount + excluded.refcount"},
       {&w->add_message_,
        "INSERT INTO messages (account_id, blob_hash, size, internal_date, flags, return_path, subject, "
-       "from_header, message_id_header, date_header) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+       "from_header, message_id_header, date_header, structure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
       {&w->bump_account_, "UPDATE accounts SET modseq = modseq + 1 WHERE id = ? RETURNING modseq"},
       {&w->alloc_uid_,
        "UPDATE mailboxes SET uidnext = uidnext + 1, highest_modseq = ?, message_count = message_count + 1, "
@@ -67,14 +69,15 @@ Result<DeliveryReceipt> MailWriter::apply(const Delivery& d, const std::string& 
   receipt.blob_hash = blob_hash;
   auto size = static_cast<int64_t>(d.content.size());
   for (const auto& [account, targets] : by_account) {
-    std::string flags;
-    for (const auto* t : targets)
-      for (const auto& f : t->flags)
-        if (flags.find(f) == std::string::npos) flags += (flags.empty() ? "" : " ") + f;
+    std::vector<std::string> all_flags;
+    for (const auto* t : targets) all_flags.insert(all_flags.end(), t->flags.begin(), t->flags.end());
+    std::string flags = canonical_flags(all_flags);
     add_message_.bind(1, account).bind(2, blob_hash).bind(3, size).bind(4, d.internal_date).bind(5, flags)
         .bind(6, d.return_path).bind(7, d.summary.subject).bind(8, d.summary.from).bind(9, d.summary.message_id);
     if (d.summary.date) add_message_.bind(10, *d.summary.date);
     else add_message_.bind(10, std::nullopt);
+    if (d.structure.empty()) add_message_.bind(11, std::nullopt);
+    else add_message_.bind_blob(11, d.structure);
     if (auto s = add_message_.run(); !s) {
       if (s.error().kind == ErrorKind::user) return user_error("unknown account " + std::to_string(account));
       return s.error();

@@ -89,6 +89,12 @@ CREATE TABLE expunged (
   PRIMARY KEY (mailbox_id, uid)
 ) WITHOUT ROWID;
 )sql",
+    // 2: UIDVALIDITY must never repeat for a name, even after DELETE and
+    // CREATE in the same second (RFC 9051 §2.3.1.1): a per-account high mark.
+    R"sql(
+ALTER TABLE accounts ADD COLUMN last_uidvalidity INTEGER NOT NULL DEFAULT 0;
+UPDATE accounts SET last_uidvalidity = COALESCE((SELECT MAX(uidvalidity) FROM mailboxes WHERE account_id = accounts.id), 0);
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

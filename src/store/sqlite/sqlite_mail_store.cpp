@@ -8,6 +8,8 @@
 
 #include "core/log.hpp"
 #include "store/sqlite/mail_read.hpp"
+#include "store/sqlite/mail_write.hpp"
+#include "store/sqlite/mailbox_write.hpp"
 #include "store/sqlite/schema.hpp"
 
 namespace postern::store::sqlite {
@@ -29,7 +31,10 @@ Result<std::unique_ptr<SqliteMailStore>> SqliteMailStore::open(const std::string
   auto read_db = Db::open(database_path(data_dir));
   if (!read_db) return read_db.error();
   s->read_db_ = std::move(*read_db);
-  s->committer_ = std::make_unique<Committer>(std::move(*write_db), s->notifier_);
+  auto* raw = s.get();
+  s->committer_ = std::make_unique<Committer>(std::move(*write_db), s->notifier_, [raw](const std::string& hash) {
+    if (auto st = raw->blobs_.remove(hash); !st) log::warn("blob_unlink_failed", {{"error", st.error().message}});
+  });
   auto gc = s->collect_garbage();
   if (!gc) return gc.error();
   if (gc->orphan_files || gc->released_blobs)
@@ -46,8 +51,102 @@ void SqliteMailStore::deliver(Delivery delivery, DeliveryCallback done) {
       log::error("blob_write_failed", {{"error", hash.error().message}});
       return done(hash.error());
     }
-    committer_->enqueue({std::move(d), std::move(*hash), std::move(done)});
+    auto receipt = std::make_shared<std::optional<Result<DeliveryReceipt>>>();
+    committer_->enqueue(Committer::Op{
+        [this, d = std::move(d), hash = std::move(*hash), receipt](WriteContext& ctx) -> Status {
+          // The blob may have been released and unlinked since this delivery
+          // found it (dedupe); then fail cleanly rather than refer to nothing.
+          if (!blobs_.exists(hash)) return temporary_error("blob " + hash.substr(0, 16) + " vanished; retry");
+          auto r = ctx.writer.apply(d, hash);
+          if (!r) return r.error();
+          for (const auto& c : r->copies) ctx.changed.emplace_back(c.account_id, c.modseq);
+          *receipt = std::move(r);
+          return Ok{};
+        },
+        [receipt, done = std::move(done)](const Status& s) {
+          if (!s) done(s.error());
+          else done(std::move(**receipt));
+        }});
   });
+}
+
+template <class T, class Fn>
+void SqliteMailStore::submit(Fn op, Done<Result<T>> done) {
+  auto value = std::make_shared<std::optional<Result<T>>>();
+  committer_->enqueue(Committer::Op{[op = std::move(op), value](WriteContext& ctx) -> Status {
+                                      auto r = op(ctx);
+                                      if (!r) return r.error();
+                                      *value = std::move(r);
+                                      return Ok{};
+                                    },
+                                    [value, done = std::move(done)](const Status& s) {
+                                      if (!s) done(s.error());
+                                      else done(std::move(**value));
+                                    }});
+}
+
+template <class Fn>
+void SqliteMailStore::submit_status(Fn op, Done<Status> done) {
+  committer_->enqueue(Committer::Op{std::move(op), [done = std::move(done)](const Status& s) { done(s); }});
+}
+
+void SqliteMailStore::create_mailbox(int64_t account_id, std::string name, std::string special_use,
+                                     Done<Result<int64_t>> done) {
+  submit<int64_t>([=](WriteContext& ctx) { return sqlite::create_mailbox(ctx, account_id, name, special_use); },
+                  std::move(done));
+}
+
+void SqliteMailStore::delete_mailbox(int64_t account_id, std::string name, Done<Status> done) {
+  submit_status([=](WriteContext& ctx) { return sqlite::delete_mailbox(ctx, account_id, name); }, std::move(done));
+}
+
+void SqliteMailStore::rename_mailbox(int64_t account_id, std::string from, std::string to, Done<Status> done) {
+  submit_status([=](WriteContext& ctx) { return sqlite::rename_mailbox(ctx, account_id, from, to); },
+                std::move(done));
+}
+
+void SqliteMailStore::set_subscribed(int64_t account_id, std::string name, bool subscribed, Done<Status> done) {
+  submit_status([=](WriteContext& ctx) { return sqlite::set_subscribed(ctx, account_id, name, subscribed); },
+                std::move(done));
+}
+
+void SqliteMailStore::update_flags(int64_t account_id, int64_t mailbox_id, FlagUpdate update,
+                                   Done<Result<FlagUpdateResult>> done) {
+  submit<FlagUpdateResult>(
+      [=, update = std::move(update)](WriteContext& ctx) { return sqlite::update_flags(ctx, account_id, mailbox_id, update); },
+      std::move(done));
+}
+
+void SqliteMailStore::expunge(int64_t account_id, int64_t mailbox_id, std::optional<std::vector<uint32_t>> only_uids,
+                              Done<Result<std::vector<uint32_t>>> done) {
+  submit<std::vector<uint32_t>>(
+      [=, only = std::move(only_uids)](WriteContext& ctx) { return sqlite::expunge(ctx, account_id, mailbox_id, only); },
+      std::move(done));
+}
+
+void SqliteMailStore::copy_messages(int64_t account_id, int64_t from_mailbox_id, std::vector<uint32_t> uids,
+                                    int64_t to_mailbox_id, bool move, Done<Result<CopyResult>> done) {
+  submit<CopyResult>(
+      [=, uids = std::move(uids)](WriteContext& ctx) {
+        return sqlite::copy_messages(ctx, account_id, from_mailbox_id, uids, to_mailbox_id, move);
+      },
+      std::move(done));
+}
+
+Result<std::vector<MessageRow>> SqliteMailStore::mailbox_rows(int64_t account_id, int64_t mailbox_id) {
+  std::lock_guard lock(read_mu_);
+  return sqlite::mailbox_rows(read_db_, account_id, mailbox_id);
+}
+
+Result<MailboxChanges> SqliteMailStore::changes_since(int64_t account_id, int64_t mailbox_id, int64_t modseq) {
+  std::lock_guard lock(read_mu_);
+  return sqlite::changes_since(read_db_, account_id, mailbox_id, modseq);
+}
+
+Result<std::vector<MessageData>> SqliteMailStore::message_data(int64_t account_id,
+                                                               const std::vector<int64_t>& message_ids) {
+  std::lock_guard lock(read_mu_);
+  return sqlite::message_data(read_db_, account_id, message_ids);
 }
 
 void SqliteMailStore::drain() {

@@ -40,6 +40,22 @@ class SqliteMailStore final : public MailStore {
   ChangeNotifier& changes() override { return notifier_; }
   void drain() override;
 
+  void create_mailbox(int64_t account_id, std::string name, std::string special_use,
+                      Done<Result<int64_t>> done) override;
+  void delete_mailbox(int64_t account_id, std::string name, Done<Status> done) override;
+  void rename_mailbox(int64_t account_id, std::string from, std::string to, Done<Status> done) override;
+  void set_subscribed(int64_t account_id, std::string name, bool subscribed, Done<Status> done) override;
+  void update_flags(int64_t account_id, int64_t mailbox_id, FlagUpdate update,
+                    Done<Result<FlagUpdateResult>> done) override;
+  void expunge(int64_t account_id, int64_t mailbox_id, std::optional<std::vector<uint32_t>> only_uids,
+               Done<Result<std::vector<uint32_t>>> done) override;
+  void copy_messages(int64_t account_id, int64_t from_mailbox_id, std::vector<uint32_t> uids, int64_t to_mailbox_id,
+                     bool move, Done<Result<CopyResult>> done) override;
+  Result<std::vector<MessageRow>> mailbox_rows(int64_t account_id, int64_t mailbox_id) override;
+  Result<MailboxChanges> changes_since(int64_t account_id, int64_t mailbox_id, int64_t modseq) override;
+  Result<std::vector<MessageData>> message_data(int64_t account_id, const std::vector<int64_t>& message_ids) override;
+  Result<std::string> read_blob(const std::string& hash) override { return blobs_.read(hash); }
+
   // Removes orphan blob files and unreferenced blobs. Safe only while no
   // delivery is in flight (startup).
   Result<GarbageReport> collect_garbage();
@@ -48,6 +64,12 @@ class SqliteMailStore final : public MailStore {
 
  private:
   SqliteMailStore(std::string data_dir, StoreOptions options);
+  // Queues `op` (run on the committer thread inside the batch transaction)
+  // and hands its value to `done` after the commit.
+  template <class T, class Fn>
+  void submit(Fn op, Done<Result<T>> done);
+  template <class Fn>
+  void submit_status(Fn op, Done<Status> done);
 
   std::string data_dir_;
   StoreOptions options_;
