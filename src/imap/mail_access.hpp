@@ -1,0 +1,64 @@
+// What an IMAP session needs from the rest of the server, as awaitable
+// calls: authentication and the mail store. The implementation (net/)
+// runs blocking reads on a worker pool and writes through the store's
+// committer, and resumes the session on its own event loop. Only
+// <boost/asio/awaitable.hpp> is included (DESIGN.md principle 3).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "store/mail_store.hpp"
+
+namespace postern::imap {
+
+template <class T>
+using Task = boost::asio::awaitable<T>;
+
+struct AuthenticatedUser {
+  int64_t account_id = 0;
+  std::string address;
+};
+
+struct AppendRequest {
+  std::string content;
+  std::vector<std::string> flags;
+  int64_t internal_date = 0;
+};
+
+class MailAccess {
+ public:
+  virtual ~MailAccess() = default;
+
+  // nullopt when the credentials are wrong (already slowed down).
+  virtual Task<Result<std::optional<AuthenticatedUser>>> authenticate(std::string user, std::string password) = 0;
+
+  virtual Task<Result<std::vector<store::MailboxInfo>>> list_mailboxes(int64_t account_id) = 0;
+  virtual Task<Result<std::vector<store::MessageRow>>> mailbox_rows(int64_t account_id, int64_t mailbox_id) = 0;
+  virtual Task<Result<store::MailboxChanges>> changes_since(int64_t account_id, int64_t mailbox_id, int64_t modseq) = 0;
+  virtual Task<Result<std::vector<store::MessageData>>> message_data(int64_t account_id,
+                                                                     std::vector<int64_t> message_ids) = 0;
+  virtual Task<Result<std::string>> read_blob(std::string hash) = 0;
+
+  virtual Task<Result<int64_t>> create_mailbox(int64_t account_id, std::string name, std::string special_use) = 0;
+  virtual Task<Status> delete_mailbox(int64_t account_id, std::string name) = 0;
+  virtual Task<Status> rename_mailbox(int64_t account_id, std::string from, std::string to) = 0;
+  virtual Task<Status> set_subscribed(int64_t account_id, std::string name, bool subscribed) = 0;
+  virtual Task<Result<store::FlagUpdateResult>> update_flags(int64_t account_id, int64_t mailbox_id,
+                                                             store::FlagUpdate update) = 0;
+  virtual Task<Result<std::vector<uint32_t>>> expunge(int64_t account_id, int64_t mailbox_id,
+                                                      std::optional<std::vector<uint32_t>> only_uids) = 0;
+  virtual Task<Result<store::CopyResult>> copy_messages(int64_t account_id, int64_t from_mailbox_id,
+                                                        std::vector<uint32_t> uids, int64_t to_mailbox_id,
+                                                        bool move) = 0;
+  // APPEND: stores into `mailbox` (the structure is computed by the caller's side).
+  virtual Task<Result<store::DeliveryReceipt>> append(int64_t account_id, std::string mailbox,
+                                                      AppendRequest request) = 0;
+};
+
+}  // namespace postern::imap
