@@ -1,20 +1,20 @@
-// SmtpListener: bind, then an accept coroutine that hands each socket to the
+// Listener: bind, then an accept coroutine that hands each socket to the
 // next event loop.
-#include "net/smtp_listener.hpp"
+#include "net/listener.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "core/log.hpp"
-#include "net/smtp_connection.hpp"
 
 namespace postern::net {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-SmtpListener::SmtpListener(asio::io_context& ctx, const ListenerConfig& config) : config_(config), acceptor_(ctx) {
+Listener::Listener(asio::io_context& ctx, const ListenerConfig& config) : config_(config), acceptor_(ctx) {
   tcp::endpoint ep(asio::ip::make_address(config.host), config.port);
   boost::system::error_code ec;
   acceptor_.open(ep.protocol(), ec);
@@ -25,20 +25,21 @@ SmtpListener::SmtpListener(asio::io_context& ctx, const ListenerConfig& config) 
   if (ec) throw std::system_error(ec, "cannot listen on " + config.address + " (" + config.protocol + ")");
 }
 
-void SmtpListener::close() {
+void Listener::close() {
   asio::post(acceptor_.get_executor(), [this] {
     boost::system::error_code ignored;
     acceptor_.close(ignored);
   });
 }
 
-void SmtpListener::start(EventLoops& loops, SmtpServices& services) {
+void Listener::start(EventLoops& loops, ConnectionHandler handler) {
+  handler_ = std::move(handler);
   log::info("listening", {{"protocol", config_.protocol}, {"address", config_.address},
                           {"tls", config_.tls == TlsMode::implicit ? "implicit"
                                   : config_.tls == TlsMode::starttls ? "starttls" : "none"}});
   asio::co_spawn(
       acceptor_.get_executor(),
-      [this, &loops, &services]() -> asio::awaitable<void> {
+      [this, &loops]() -> asio::awaitable<void> {
         for (;;) {
           boost::system::error_code ec;
           auto socket = co_await acceptor_.async_accept(loops.next(), asio::redirect_error(asio::use_awaitable, ec));
@@ -51,7 +52,7 @@ void SmtpListener::start(EventLoops& loops, SmtpServices& services) {
             continue;
           }
           auto ex = socket.get_executor();
-          asio::co_spawn(ex, run_smtp_connection(std::move(socket), config_.tls, services), asio::detached);
+          asio::co_spawn(ex, handler_(std::move(socket)), asio::detached);
         }
       },
       asio::detached);

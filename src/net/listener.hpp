@@ -1,40 +1,26 @@
-// SMTP listeners: an acceptor per configured address and the session
-// adapter that drives the sans-I/O smtp::Session over a socket (plain,
-// STARTTLS-upgraded or implicit TLS), with timeouts, per-IP limits,
-// durable delivery through the store, and graceful shutdown.
+// A listening socket from config and its accept loop: each accepted socket
+// moves to the next event loop and runs the protocol's connection handler
+// there. Binding happens at construction (before privileges are dropped).
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include <memory>
-#include <vector>
+#include <functional>
 
 #include "core/config.hpp"
 #include "net/event_loops.hpp"
-#include "net/session_registry.hpp"
-#include "net/tls_contexts.hpp"
-#include "smtp/server/session.hpp"
-#include "store/mail_store.hpp"
 
 namespace postern::net {
 
-struct SmtpServices {
-  smtp::SessionOptions options;         // hostname and limits from [smtp]
-  unsigned command_timeout_seconds = 300;
-  unsigned data_timeout_seconds = 180;
-  smtp::RecipientPolicy* policy = nullptr;  // thread-safe
-  store::MailStore* store = nullptr;
-  TlsContexts* tls = nullptr;
-  SessionRegistry* registry = nullptr;
-};
+using ConnectionHandler = std::function<boost::asio::awaitable<void>(boost::asio::ip::tcp::socket)>;
 
-class SmtpListener {
+class Listener {
  public:
-  // Binds now (before privileges are dropped); throws std::system_error
-  // with the address in the message when the address cannot be bound.
-  SmtpListener(boost::asio::io_context& accept_context, const ListenerConfig& config);
+  // Throws std::system_error naming the address when it cannot be bound.
+  Listener(boost::asio::io_context& accept_context, const ListenerConfig& config);
   // Starts accepting; sessions are spread over `loops`.
-  void start(EventLoops& loops, SmtpServices& services);
+  void start(EventLoops& loops, ConnectionHandler handler);
   // Stops accepting (thread-safe).
   void close();
   const ListenerConfig& config() const { return config_; }
@@ -42,6 +28,7 @@ class SmtpListener {
  private:
   ListenerConfig config_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  ConnectionHandler handler_;
 };
 
 }  // namespace postern::net

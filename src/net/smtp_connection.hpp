@@ -4,9 +4,23 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include "net/smtp_listener.hpp"
+#include "core/config.hpp"
+#include "net/session_registry.hpp"
+#include "net/tls_contexts.hpp"
+#include "smtp/server/session.hpp"
+#include "store/mail_store.hpp"
 
 namespace postern::net {
+
+struct SmtpServices {
+  smtp::SessionOptions options;         // hostname and limits from [smtp]
+  unsigned command_timeout_seconds = 300;
+  unsigned data_timeout_seconds = 180;
+  smtp::RecipientPolicy* policy = nullptr;  // thread-safe
+  store::MailStore* store = nullptr;
+  TlsContexts* tls = nullptr;
+  SessionRegistry* registry = nullptr;
+};
 
 // Runs the session to completion on the socket's executor. Never throws:
 // errors are logged and end the connection politely.

@@ -1,46 +1,22 @@
 // DirectoryRecipientPolicy: RCPT verdicts from directory resolution.
 #include "server/recipient_policy.hpp"
 
-#include <memory>
-
 #include "core/log.hpp"
-#include "directory/directory.hpp"
+#include "directory/thread_directory.hpp"
 
 namespace postern::server {
-namespace {
-
-struct ThreadDirectory {
-  store::sqlite::Db db;
-  std::unique_ptr<directory::Directory> dir;
-};
-
-// One connection per event-loop thread, opened on first use.
-directory::Directory* thread_directory(const std::string& path) {
-  thread_local ThreadDirectory td;
-  if (!td.dir) {
-    auto db = store::sqlite::Db::open(path);
-    if (!db) {
-      log::error("directory_open_failed", {{"error", db.error().message}});
-      return nullptr;
-    }
-    td.db = std::move(*db);
-    td.dir = std::make_unique<directory::Directory>(td.db);
-  }
-  return td.dir.get();
-}
-
-}  // namespace
 
 smtp::RecipientDecision DirectoryRecipientPolicy::check_recipient(const EmailAddress& recipient, bool authenticated) {
   using Verdict = smtp::RecipientDecision::Verdict;
   smtp::RecipientDecision d;
-  auto* dir = thread_directory(database_path_);
+  auto dir = directory::thread_directory(database_path_);
   if (!dir) {
+    log::error("directory_open_failed", {{"error", dir.error().message}});
     d.verdict = Verdict::temporary;
     return d;
   }
   directory::Resolution res;
-  auto status = dir->resolve(recipient, res);
+  auto status = (*dir)->resolve(recipient, res);
   if (!status) {
     log::error("directory_lookup_failed", {{"error", status.error().message}});
     d.verdict = Verdict::temporary;

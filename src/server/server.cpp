@@ -14,7 +14,8 @@
 
 #include "core/log.hpp"
 #include "net/event_loops.hpp"
-#include "net/smtp_listener.hpp"
+#include "net/listener.hpp"
+#include "net/smtp_connection.hpp"
 #include "server/privileges.hpp"
 #include "server/recipient_policy.hpp"
 #include "store/sqlite/sqlite_mail_store.hpp"
@@ -24,7 +25,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-asio::awaitable<void> drain_and_stop(net::EventLoops& loops, std::vector<std::unique_ptr<net::SmtpListener>>& listeners,
+asio::awaitable<void> drain_and_stop(net::EventLoops& loops, std::vector<std::unique_ptr<net::Listener>>& listeners,
                                      net::SessionRegistry& registry, store::MailStore& store, unsigned grace_seconds) {
   log::info("shutdown_begin", {{"sessions", registry.size()}});
   for (auto& l : listeners) l->close();
@@ -49,10 +50,10 @@ int serve(const Config& config) {
   std::signal(SIGPIPE, SIG_IGN);
 
   net::EventLoops loops(config.server.threads);
-  std::vector<std::unique_ptr<net::SmtpListener>> listeners;
+  std::vector<std::unique_ptr<net::Listener>> listeners;
   try {
     for (const auto& l : config.listeners)
-      listeners.push_back(std::make_unique<net::SmtpListener>(loops.main(), l));
+      listeners.push_back(std::make_unique<net::Listener>(loops.main(), l));
   } catch (const std::system_error& e) {
     log::error("startup_failed", {{"error", e.what()}});
     return 1;
@@ -89,7 +90,12 @@ int serve(const Config& config) {
   smtp.store = store->get();
   smtp.tls = tls.configured() ? &tls : nullptr;
   smtp.registry = &registry;
-  for (auto& l : listeners) l->start(loops, smtp);
+  for (auto& l : listeners) {
+    TlsMode mode = l->config().tls;
+    l->start(loops, [&smtp, mode](boost::asio::ip::tcp::socket socket) {
+      return net::run_smtp_connection(std::move(socket), mode, smtp);
+    });
+  }
 
   asio::signal_set signals(loops.main(), SIGTERM, SIGINT, SIGHUP);
   bool stopping = false;

@@ -1,0 +1,44 @@
+// MailAccess for IMAP sessions over the real directory and store: password
+// checks and store reads on a worker pool (Argon2id and SQLite block),
+// writes through the store's group committer.
+#pragma once
+
+#include <string>
+
+#include "core/thread_pool.hpp"
+#include "imap/mail_access.hpp"
+
+namespace postern::net {
+
+class ImapMailAccess final : public imap::MailAccess {
+ public:
+  ImapMailAccess(store::MailStore& store, ThreadPool& workers, std::string database_path)
+      : store_(store), workers_(workers), database_path_(std::move(database_path)) {}
+
+  imap::Task<Result<std::optional<imap::AuthenticatedUser>>> authenticate(std::string user, std::string password) override;
+  imap::Task<Result<std::vector<store::MailboxInfo>>> list_mailboxes(int64_t account_id) override;
+  imap::Task<Result<std::vector<store::MessageRow>>> mailbox_rows(int64_t account_id, int64_t mailbox_id) override;
+  imap::Task<Result<store::MailboxChanges>> changes_since(int64_t account_id, int64_t mailbox_id, int64_t modseq) override;
+  imap::Task<Result<std::vector<store::MessageData>>> message_data(int64_t account_id, std::vector<int64_t> ids) override;
+  imap::Task<Result<std::string>> read_blob(std::string hash) override;
+  imap::Task<Result<int64_t>> create_mailbox(int64_t account_id, std::string name, std::string special_use) override;
+  imap::Task<Status> delete_mailbox(int64_t account_id, std::string name) override;
+  imap::Task<Status> rename_mailbox(int64_t account_id, std::string from, std::string to) override;
+  imap::Task<Status> set_subscribed(int64_t account_id, std::string name, bool subscribed) override;
+  imap::Task<Result<store::FlagUpdateResult>> update_flags(int64_t account_id, int64_t mailbox_id,
+                                                           store::FlagUpdate update) override;
+  imap::Task<Result<std::vector<uint32_t>>> expunge(int64_t account_id, int64_t mailbox_id,
+                                                    std::optional<std::vector<uint32_t>> only_uids) override;
+  imap::Task<Result<store::CopyResult>> copy_messages(int64_t account_id, int64_t from_mailbox_id,
+                                                      std::vector<uint32_t> uids, int64_t to_mailbox_id,
+                                                      bool move) override;
+  imap::Task<Result<store::DeliveryReceipt>> append(int64_t account_id, std::string mailbox,
+                                                    imap::AppendRequest request) override;
+
+ private:
+  store::MailStore& store_;
+  ThreadPool& workers_;
+  std::string database_path_;
+};
+
+}  // namespace postern::net
