@@ -2,6 +2,7 @@
 #include "mime/message_structure.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include "core/strings.hpp"
 #include "mime/encoded_words.hpp"
@@ -16,7 +17,16 @@ struct Ctx {
   StructureLimits limits;
   size_t parts = 0;
   bool truncated = false;
+  // Octets the boundary searches may still scan. Each nesting level scans
+  // its own range, so a deep nest over a large body would cost depth × size;
+  // past this budget further multiparts stay opaque (kScanBudgetFactor).
+  uint64_t scan_budget = 0;
 };
+
+// Total boundary-search work allowed, as a multiple of the message size
+// plus 64 MiB (so small messages reach the depth limit first): real mail
+// nests large bodies a few levels deep at most.
+constexpr uint64_t kScanBudgetFactor = 16;
 
 uint64_t count_lines(std::string_view body) {
   auto n = static_cast<uint64_t>(std::count(body.begin(), body.end(), '\n'));
@@ -79,11 +89,29 @@ Part parse_part(Ctx& ctx, size_t begin, size_t end, size_t depth, bool digest_ch
 void split_multipart(Ctx& ctx, Part& p, size_t depth) {
   const Param* bp = find_param(p.params, "boundary");
   if (!bp || bp->value.empty() || bp->value.size() > kMaxBoundary) return;
-  std::string delim = "--" + bp->value;
+  if (p.body_size > ctx.scan_budget) {
+    ctx.truncated = true;
+    return;
+  }
+  ctx.scan_budget -= p.body_size;
+  const std::string delim = "--" + bp->value;
+  const std::string line_delim = "\n" + delim;
   const bool digest = p.subtype == "digest";
   const size_t body_begin = p.body_offset;
   const size_t body_end = p.body_offset + p.body_size;
   std::string_view m = ctx.msg;
+  // Boyer-Moore-Horspool over "\n--boundary": each nesting level scans its
+  // range once, and long runs of "-" or blank lines stay cheap.
+  const std::boyer_moore_horspool_searcher searcher(line_delim.begin(), line_delim.end());
+  // The first delimiter at or after `from` that starts a line, or npos.
+  auto find_delim = [&](size_t from) -> size_t {
+    if (from == body_begin && m.substr(from, body_end - from).substr(0, delim.size()) == delim) return from;
+    size_t start = from == body_begin ? from : from - 1;  // m[from - 1] ends the previous line
+    auto it = std::search(m.begin() + static_cast<std::ptrdiff_t>(start),
+                          m.begin() + static_cast<std::ptrdiff_t>(body_end), searcher);
+    if (it == m.begin() + static_cast<std::ptrdiff_t>(body_end)) return std::string_view::npos;
+    return static_cast<size_t>(it - m.begin()) + 1;
+  };
   std::optional<size_t> part_start;
   size_t pos = body_begin;
   auto add_child = [&](size_t s, size_t e) {
@@ -95,15 +123,11 @@ void split_multipart(Ctx& ctx, Part& p, size_t depth) {
     return true;
   };
   while (pos < body_end) {
-    size_t hit = m.substr(0, body_end).find(delim, pos);
+    size_t hit = find_delim(pos);
     if (hit == std::string_view::npos) break;
     size_t line_end = m.substr(0, body_end).find('\n', hit);
     size_t next = line_end == std::string_view::npos ? body_end : line_end + 1;
     if (line_end == std::string_view::npos) line_end = body_end;
-    if (hit != body_begin && m[hit - 1] != '\n') {  // not at a line start
-      pos = hit + 1;
-      continue;
-    }
     auto rest = m.substr(hit + delim.size(), line_end - hit - delim.size());
     if (!rest.empty() && rest.back() == '\r') rest.remove_suffix(1);
     bool close = rest.substr(0, 2) == "--";
@@ -206,6 +230,7 @@ Envelope build_envelope(const HeaderSection& h) {
 
 MessageStructure parse_message_structure(std::string_view message, const StructureLimits& limits) {
   Ctx ctx{message, limits};
+  ctx.scan_budget = kScanBudgetFactor * message.size() + (uint64_t{64} << 20);
   MessageStructure s;
   HeaderSection h;
   s.root = parse_part(ctx, 0, message.size(), 0, false, &h);

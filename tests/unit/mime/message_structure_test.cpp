@@ -264,6 +264,19 @@ TEST(Structure, DepthLimitMakesDeeperPartsOpaque) {
   EXPECT_EQ(s.part_count, 101u);
 }
 
+TEST(Structure, DeepNestingOverALargeBodyIsBounded) {
+  // Each level scans its own range: past 16 × the message size of boundary
+  // search, deeper multiparts stay opaque instead of costing depth × size.
+  std::string m;
+  for (int i = 0; i < 60; ++i)
+    m += "Content-Type: multipart/mixed; boundary=n" + std::to_string(i) + "\r\n\r\n--n" + std::to_string(i) + "\r\n";
+  m += "\r\n" + std::string(8 << 20, '-');
+  auto s = parse_message_structure(m);
+  EXPECT_TRUE(s.truncated);
+  EXPECT_GE(s.part_count, 16u);
+  EXPECT_LT(s.part_count, 30u);
+}
+
 TEST(Structure, NestedMessagesCountTowardsDepth) {
   std::string m;
   for (int i = 0; i < 300; ++i) m += "Content-Type: message/rfc822\r\n\r\n";
