@@ -1,0 +1,215 @@
+// FETCH and UID FETCH (RFC 9051 §6.4.5, §7.5.2; MODSEQ and CHANGEDSINCE
+// RFC 7162 §3.1.4). Served: FLAGS, UID, INTERNALDATE, RFC822.SIZE, MODSEQ,
+// BODY[] / BODY.PEEK[] / RFC822 / BODY[HEADER] / BODY[TEXT] /
+// RFC822.HEADER / RFC822.TEXT with <partial>. ENVELOPE, BODYSTRUCTURE, BODY
+// and part sections wait for the render module: NO [CANNOT].
+#include <algorithm>
+#include <map>
+
+#include "imap/commands/command_table.hpp"
+#include "imap/proto/datetime.hpp"
+#include "imap/proto/fetch_args.hpp"
+#include "store/flags.hpp"
+
+namespace postern::imap {
+
+namespace {
+
+bool needs_data(const FetchItem& i) {
+  switch (i.attr) {
+    case FetchAttr::internaldate:
+    case FetchAttr::rfc822_size:
+    case FetchAttr::rfc822:
+    case FetchAttr::rfc822_header:
+    case FetchAttr::rfc822_text:
+    case FetchAttr::body_section: return true;
+    default: return false;
+  }
+}
+
+bool needs_blob(const FetchItem& i) {
+  return i.attr == FetchAttr::rfc822 || i.attr == FetchAttr::rfc822_header || i.attr == FetchAttr::rfc822_text ||
+         i.attr == FetchAttr::body_section;
+}
+
+// The top-level header (with its blank line) or text of a message
+// (RFC 9051 §6.4.5 HEADER / TEXT). Finding the first empty line is all
+// the structure needed for the top level.
+std::string_view top_level(std::string_view msg, SectionText part) {
+  size_t end = msg.find("\r\n\r\n");
+  size_t cut = end == std::string_view::npos ? msg.size() : end + 4;
+  if (end == std::string_view::npos && msg.starts_with("\r\n")) cut = 2;
+  return part == SectionText::header ? msg.substr(0, cut) : msg.substr(cut);
+}
+
+std::string_view apply_partial(std::string_view data, const std::optional<Partial>& p) {
+  if (!p) return data;
+  if (p->offset >= data.size()) return {};
+  return data.substr(p->offset, p->length);
+}
+
+}  // namespace
+
+Task<void> cmd_fetch(SessionContext& s, Command& c) {
+  auto args = parse_fetch(c.args, c.uid);
+  if (!args) {
+    s.fail(c.tag, args.error());
+    co_return;
+  }
+  if (args->vanished) {
+    s.bad(c.tag, "VANISHED requires QRESYNC, which is not enabled");  // RFC 7162 §3.2.6
+    co_return;
+  }
+  bool data = false, blob = false, sets_seen = false;
+  for (const auto& i : args->items) {
+    switch (i.attr) {
+      case FetchAttr::envelope:
+      case FetchAttr::body:
+      case FetchAttr::bodystructure:
+      case FetchAttr::binary:
+      case FetchAttr::binary_size:
+      case FetchAttr::emailid:
+      case FetchAttr::threadid:
+      case FetchAttr::savedate:
+        s.no(c.tag, "FETCH " + i.response_name() + " is not supported yet", "CANNOT");
+        co_return;
+      case FetchAttr::body_section:
+        if (!i.section.part.empty() ||
+            (i.section.text != SectionText::none && i.section.text != SectionText::header &&
+             i.section.text != SectionText::text)) {
+          s.no(c.tag, "FETCH " + i.response_name() + " is not supported yet", "CANNOT");
+          co_return;
+        }
+        break;
+      case FetchAttr::modseq: s.condstore = true; break;  // RFC 7162 §3.1: enables CONDSTORE
+      default: break;
+    }
+    data |= needs_data(i);
+    blob |= needs_blob(i);
+    sets_seen |= i.sets_seen();
+  }
+  if (args->changed_since) s.condstore = true;
+
+  auto& box = *s.selected;
+  auto seqs = box.resolve(args->set, c.uid);
+  if (!seqs) {
+    s.fail(c.tag, seqs.error());
+    co_return;
+  }
+  // RFC 7162 §3.1.4.1: CHANGEDSINCE keeps only messages modified after it.
+  if (args->changed_since) {
+    std::erase_if(*seqs, [&](uint32_t seq) {
+      return static_cast<uint64_t>(box.rows[seq - 1].modseq) <= *args->changed_since;
+    });
+  }
+  if (seqs->empty()) {
+    s.ok(c.tag, "FETCH completed");
+    co_return;
+  }
+
+  // RFC 9051 §6.4.5: BODY[...] (not PEEK) and RFC822(.TEXT) set \Seen,
+  // and the new FLAGS are returned even when not asked for.
+  std::map<uint32_t, bool> flags_changed;
+  if (sets_seen && !box.read_only) {
+    store::FlagUpdate u;
+    u.op = store::FlagOp::add;
+    u.flags = {"\\Seen"};
+    for (uint32_t seq : *seqs)
+      if (!store::has_flag(box.rows[seq - 1].flags, "\\Seen")) u.uids.push_back(box.rows[seq - 1].uid);
+    if (!u.uids.empty()) {
+      auto r = co_await s.access.update_flags(s.account(), box.id, std::move(u));
+      if (!r) {
+        s.fail(c.tag, r.error());
+        co_return;
+      }
+      for (const auto& row : r->updated) {
+        if (auto* mine = box.row_by_uid(row.uid)) {
+          mine->flags = row.flags;
+          mine->modseq = row.modseq;
+          flags_changed[row.uid] = true;
+        }
+      }
+    }
+  }
+
+  std::map<int64_t, store::MessageData> meta;
+  if (data) {
+    std::vector<int64_t> ids;
+    for (uint32_t seq : *seqs) ids.push_back(box.rows[seq - 1].message_id);
+    auto md = co_await s.access.message_data(s.account(), std::move(ids));
+    if (!md) {
+      s.fail(c.tag, md.error());
+      co_return;
+    }
+    for (auto& m : *md) meta[m.message_id] = std::move(m);
+  }
+
+  bool any_missing = false;
+  for (uint32_t seq : *seqs) {
+    if (!s.selected) co_return;
+    // Copy: the view may change while we await the blob.
+    store::MessageRow row = box.rows[seq - 1];
+    const store::MessageData* m = nullptr;
+    if (data) {
+      auto it = meta.find(row.message_id);
+      if (it == meta.end()) {  // expunged meanwhile: skip it (RFC 9051 §7.5.1 allows NO later)
+        any_missing = true;
+        continue;
+      }
+      m = &it->second;
+    }
+    std::string content;
+    if (blob) {
+      auto b = co_await s.access.read_blob(m->blob_hash);
+      if (!b) {
+        any_missing = true;
+        continue;
+      }
+      content = std::move(*b);
+    }
+    auto r = s.untagged();
+    r.number(seq).atom("FETCH").open();
+    bool flags_sent = false, modseq_sent = false;
+    for (const auto& i : args->items) {
+      switch (i.attr) {
+        case FetchAttr::flags:
+          r.atom("FLAGS");
+          append_flag_list(r, row.flags);
+          flags_sent = true;
+          break;
+        case FetchAttr::uid: r.atom("UID").number(row.uid); break;
+        case FetchAttr::internaldate:
+          r.atom("INTERNALDATE").string(format_date_time(from_unix_seconds(m->internal_date)));
+          break;
+        case FetchAttr::rfc822_size: r.atom("RFC822.SIZE").number(static_cast<uint64_t>(m->size)); break;
+        case FetchAttr::modseq:
+          r.atom("MODSEQ").open().number(static_cast<uint64_t>(row.modseq)).close();
+          modseq_sent = true;
+          break;
+        case FetchAttr::rfc822: r.atom("RFC822").string(content); break;
+        case FetchAttr::rfc822_header: r.atom("RFC822.HEADER").string(top_level(content, SectionText::header)); break;
+        case FetchAttr::rfc822_text: r.atom("RFC822.TEXT").string(top_level(content, SectionText::text)); break;
+        case FetchAttr::body_section: {
+          std::string_view whole = content;
+          if (i.section.text != SectionText::none) whole = top_level(content, i.section.text);
+          r.atom(i.response_name()).string(apply_partial(whole, i.partial));
+          break;
+        }
+        default: break;
+      }
+    }
+    if (flags_changed.count(row.uid) && !flags_sent) {
+      r.atom("FLAGS");
+      append_flag_list(r, row.flags);
+      if (s.condstore && !modseq_sent) r.atom("MODSEQ").open().number(static_cast<uint64_t>(row.modseq)).close();
+    }
+    r.close().end();
+  }
+  if (any_missing) {
+    s.no(c.tag, "Some messages were expunged meanwhile and were not fetched", "EXPUNGEISSUED");
+  } else {
+    s.ok(c.tag, "FETCH completed");
+  }
+}
+
+}  // namespace postern::imap

@@ -1,0 +1,70 @@
+// STATUS (RFC 9051 §6.3.11; HIGHESTMODSEQ RFC 7162 §3.1.6; SIZE RFC 8438).
+// UNSEEN and DELETED are counted from the mailbox's rows.
+#include "imap/commands/command_table.hpp"
+#include "imap/proto/mutf7.hpp"
+#include "imap/proto/status_args.hpp"
+#include "store/flags.hpp"
+
+namespace postern::imap {
+
+Task<void> cmd_status(SessionContext& s, Command& c) {
+  auto args = parse_status(c.args);
+  if (!args) {
+    s.fail(c.tag, args.error());
+    co_return;
+  }
+  auto name = mailbox_from_wire(args->mailbox, s.utf8());
+  if (!name) {
+    s.fail(c.tag, name.error());
+    co_return;
+  }
+  auto info = co_await find_mailbox(s, *name);
+  if (!info) {
+    s.fail(c.tag, info.error());
+    co_return;
+  }
+  if (!*info) {
+    s.no(c.tag, "Mailbox does not exist", "NONEXISTENT");
+    co_return;
+  }
+  const auto& box = **info;
+  uint64_t unseen = 0, deleted = 0;
+  bool need_rows = false;
+  for (auto item : args->items) need_rows |= item == StatusItem::unseen || item == StatusItem::deleted;
+  if (need_rows) {
+    auto rows = co_await s.access.mailbox_rows(s.account(), box.id);
+    if (!rows) {
+      s.fail(c.tag, rows.error());
+      co_return;
+    }
+    for (const auto& r : *rows) {
+      if (!store::has_flag(r.flags, "\\Seen")) ++unseen;
+      if (store::has_flag(r.flags, "\\Deleted")) ++deleted;
+    }
+  }
+  auto r = s.untagged();
+  r.atom("STATUS").astring(mailbox_to_wire(box.name, s.utf8())).open();
+  for (auto item : args->items) {
+    uint64_t v = 0;
+    switch (item) {
+      case StatusItem::messages: v = box.messages; break;
+      case StatusItem::uidnext: v = box.uidnext; break;
+      case StatusItem::uidvalidity: v = box.uidvalidity; break;
+      case StatusItem::unseen: v = unseen; break;
+      case StatusItem::deleted: v = deleted; break;
+      case StatusItem::size: v = static_cast<uint64_t>(box.bytes); break;
+      case StatusItem::recent: v = 0; break;  // \Recent is not kept (DESIGN.md)
+      case StatusItem::highestmodseq:
+        v = static_cast<uint64_t>(box.highest_modseq);
+        s.condstore = true;  // RFC 7162 §3.1: a CONDSTORE-enabling command
+        break;
+      case StatusItem::appendlimit: v = s.options.limits.max_literal; break;
+      case StatusItem::mailboxid: continue;  // OBJECTID is not advertised
+    }
+    r.atom(status_item_name(item)).number(v);
+  }
+  r.close().end();
+  s.ok(c.tag, "STATUS completed");
+}
+
+}  // namespace postern::imap

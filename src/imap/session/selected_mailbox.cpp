@@ -1,0 +1,76 @@
+// Sequence number <-> UID bookkeeping for the selected mailbox.
+#include "imap/session/selected_mailbox.hpp"
+
+#include <algorithm>
+
+namespace postern::imap {
+
+namespace {
+auto uid_less = [](const store::MessageRow& r, uint32_t uid) { return r.uid < uid; };
+}
+
+std::optional<uint32_t> SelectedMailbox::seq_of(uint32_t uid) const {
+  auto it = std::lower_bound(rows.begin(), rows.end(), uid, uid_less);
+  if (it == rows.end() || it->uid != uid) return std::nullopt;
+  return static_cast<uint32_t>(it - rows.begin()) + 1;
+}
+
+store::MessageRow* SelectedMailbox::row_by_uid(uint32_t uid) {
+  auto it = std::lower_bound(rows.begin(), rows.end(), uid, uid_less);
+  if (it == rows.end() || it->uid != uid) return nullptr;
+  return &*it;
+}
+
+Result<std::vector<uint32_t>> SelectedMailbox::resolve_seq(const SequenceSet& set) const {
+  std::vector<uint32_t> out;
+  if (set.saved) return Error{syntax_error("$ is not supported")};
+  for (auto [first, last] : set.resolve(exists())) {
+    if (last > exists() || first == 0) return Error{syntax_error("Invalid message sequence number")};
+    for (uint32_t n = first; n <= last; ++n) out.push_back(n);
+  }
+  return out;
+}
+
+std::vector<uint32_t> SelectedMailbox::resolve_uid(const SequenceSet& set) const {
+  std::vector<uint32_t> out;
+  if (set.saved || rows.empty()) return out;
+  // RFC 9051 §6.4.9: "*" is the largest UID in use; "n:*" with n above it
+  // still selects that message.
+  for (auto [first, last] : set.resolve(max_uid())) {
+    auto it = std::lower_bound(rows.begin(), rows.end(), first, uid_less);
+    for (; it != rows.end() && it->uid <= last; ++it) out.push_back(static_cast<uint32_t>(it - rows.begin()) + 1);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+Result<std::vector<uint32_t>> SelectedMailbox::resolve(const SequenceSet& set, bool uid) const {
+  if (uid) return resolve_uid(set);
+  return resolve_seq(set);
+}
+
+std::optional<uint32_t> SelectedMailbox::remove(uint32_t uid) {
+  auto it = std::lower_bound(rows.begin(), rows.end(), uid, uid_less);
+  if (it == rows.end() || it->uid != uid) return std::nullopt;
+  auto seq = static_cast<uint32_t>(it - rows.begin()) + 1;
+  rows.erase(it);
+  std::erase(pending_expunges, uid);
+  return seq;
+}
+
+std::string format_number_set(const std::vector<uint32_t>& sorted) {
+  std::string out;
+  size_t i = 0;
+  while (i < sorted.size()) {
+    size_t j = i;
+    while (j + 1 < sorted.size() && sorted[j + 1] == sorted[j] + 1) ++j;
+    if (!out.empty()) out += ',';
+    out += std::to_string(sorted[i]);
+    if (j > i) out += ':' + std::to_string(sorted[j]);
+    i = j + 1;
+  }
+  return out;
+}
+
+}  // namespace postern::imap
