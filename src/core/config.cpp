@@ -200,6 +200,8 @@ struct ProtocolInfo {
 };
 constexpr ProtocolInfo kProtocols[] = {
     {"smtp", TlsMode::starttls},
+    {"imap", TlsMode::starttls},
+    {"imaps", TlsMode::implicit},
 };
 
 void read_listeners(const toml::node* node, Config& cfg, Diagnostics& diag) {
@@ -226,7 +228,7 @@ void read_listeners(const toml::node* node, Config& cfg, Diagnostics& diag) {
     for (const auto& p : kProtocols)
       if (l.protocol == p.name) proto = &p;
     if (l.protocol.empty()) {
-      diag.add(t->source(), "listener needs protocol = \"smtp\"");
+      diag.add(t->source(), "listener needs protocol = \"smtp\", \"imap\" or \"imaps\"");
       continue;
     }
     if (!proto) {
@@ -330,6 +332,12 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& origi
       r.unsigned_int("command_timeout_seconds", cfg.smtp.command_timeout_seconds, 1, 3600);
       r.unsigned_int("data_timeout_seconds", cfg.smtp.data_timeout_seconds, 1, 3600);
       r.unsigned_int("max_connections_per_ip", cfg.smtp.max_connections_per_ip, 1, 100000);
+    }
+    if (auto* t = section("imap")) {
+      TableReader r(*t, "imap", diag);
+      r.unsigned_int("max_literal_size", cfg.imap.max_literal_size, 1024, 2ull * 1024 * 1024 * 1024);
+      r.unsigned_int("idle_timeout_seconds", cfg.imap.idle_timeout_seconds, 60, 86400);
+      r.unsigned_int("login_timeout_seconds", cfg.imap.login_timeout_seconds, 5, 3600);
     }
     read_listeners(top.take("listener"), cfg, diag);
   }

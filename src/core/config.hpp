@@ -14,7 +14,7 @@ namespace postern {
 enum class TlsMode { none, starttls, implicit };
 
 struct ListenerConfig {
-  std::string protocol;   // "smtp" (MX role, STARTTLS offered)
+  std::string protocol;   // "smtp" (MX role, STARTTLS offered), "imap" (STARTTLS), "imaps" (implicit TLS)
   std::string address;    // "host:port" as written, for messages
   std::string host;       // IP literal to bind ("0.0.0.0", "::", "127.0.0.1")
   uint16_t port = 0;
@@ -47,11 +47,18 @@ struct SmtpConfig {
   unsigned max_connections_per_ip = 20;             // concurrent sessions from one address
 };
 
+struct ImapConfig {
+  uint64_t max_literal_size = 64ull * 1024 * 1024;  // APPEND size limit (NO [TOOBIG] above)
+  unsigned idle_timeout_seconds = 1800;             // autologout; RFC 9051 §5.4: at least 30 minutes
+  unsigned login_timeout_seconds = 60;              // before authentication
+};
+
 struct Config {
   std::string path;        // the file this came from ("" for built-in defaults)
   ServerConfig server;
   TlsConfig tls;
   SmtpConfig smtp;
+  ImapConfig imap;
   std::vector<ListenerConfig> listeners;
 };
 

@@ -1,5 +1,6 @@
 // ImapMailAccess: each call either runs a blocking function on the worker
-// pool or hands a callback to the store, via awaitable_bridge.hpp.
+// pool or hands a callback to the store, via awaitable_bridge.hpp. None of
+// these is a coroutine (see awaitable_bridge.hpp on GCC 12).
 #include "net/imap_mail_access.hpp"
 
 #include "delivery/local_delivery.hpp"
@@ -15,7 +16,7 @@ using Cb = std::function<void(T)>;
 Task<Result<std::optional<imap::AuthenticatedUser>>> ImapMailAccess::authenticate(std::string user,
                                                                                   std::string password) {
   using R = Result<std::optional<imap::AuthenticatedUser>>;
-  co_return co_await run_blocking<R>(workers_, [this, user = std::move(user), password = std::move(password)]() -> R {
+  return run_blocking<R>(workers_, [this, user = std::move(user), password = std::move(password)]() -> R {
     auto dir = directory::thread_directory(database_path_);
     if (!dir) return dir.error();
     auto account = (*dir)->authenticate(user, password);
@@ -27,50 +28,50 @@ Task<Result<std::optional<imap::AuthenticatedUser>>> ImapMailAccess::authenticat
 
 Task<Result<std::vector<store::MailboxInfo>>> ImapMailAccess::list_mailboxes(int64_t account_id) {
   using R = Result<std::vector<store::MailboxInfo>>;
-  co_return co_await run_blocking<R>(workers_, [this, account_id] { return store_.list_mailboxes(account_id); });
+  return run_blocking<R>(workers_, [this, account_id] { return store_.list_mailboxes(account_id); });
 }
 
 Task<Result<std::vector<store::MessageRow>>> ImapMailAccess::mailbox_rows(int64_t account_id, int64_t mailbox_id) {
   using R = Result<std::vector<store::MessageRow>>;
-  co_return co_await run_blocking<R>(workers_, [=, this] { return store_.mailbox_rows(account_id, mailbox_id); });
+  return run_blocking<R>(workers_, [=, this] { return store_.mailbox_rows(account_id, mailbox_id); });
 }
 
 Task<Result<store::MailboxChanges>> ImapMailAccess::changes_since(int64_t account_id, int64_t mailbox_id,
                                                                   int64_t modseq) {
   using R = Result<store::MailboxChanges>;
-  co_return co_await run_blocking<R>(workers_, [=, this] { return store_.changes_since(account_id, mailbox_id, modseq); });
+  return run_blocking<R>(workers_, [=, this] { return store_.changes_since(account_id, mailbox_id, modseq); });
 }
 
 Task<Result<std::vector<store::MessageData>>> ImapMailAccess::message_data(int64_t account_id, std::vector<int64_t> ids) {
   using R = Result<std::vector<store::MessageData>>;
-  co_return co_await run_blocking<R>(workers_, [this, account_id, ids = std::move(ids)] {
+  return run_blocking<R>(workers_, [this, account_id, ids = std::move(ids)] {
     return store_.message_data(account_id, ids);
   });
 }
 
 Task<Result<std::string>> ImapMailAccess::read_blob(std::string hash) {
-  co_return co_await run_blocking<Result<std::string>>(workers_, [this, hash = std::move(hash)] { return store_.read_blob(hash); });
+  return run_blocking<Result<std::string>>(workers_, [this, hash = std::move(hash)] { return store_.read_blob(hash); });
 }
 
 Task<Result<int64_t>> ImapMailAccess::create_mailbox(int64_t account_id, std::string name, std::string special_use) {
   using R = Result<int64_t>;
-  co_return co_await from_callback<R>([=, this](Cb<R> done) {
+  return from_callback<R>([=, this](Cb<R> done) {
     store_.create_mailbox(account_id, name, special_use, std::move(done));
   });
 }
 
 Task<Status> ImapMailAccess::delete_mailbox(int64_t account_id, std::string name) {
-  co_return co_await from_callback<Status>([=, this](Cb<Status> done) { store_.delete_mailbox(account_id, name, std::move(done)); });
+  return from_callback<Status>([=, this](Cb<Status> done) { store_.delete_mailbox(account_id, name, std::move(done)); });
 }
 
 Task<Status> ImapMailAccess::rename_mailbox(int64_t account_id, std::string from, std::string to) {
-  co_return co_await from_callback<Status>([=, this](Cb<Status> done) {
+  return from_callback<Status>([=, this](Cb<Status> done) {
     store_.rename_mailbox(account_id, from, to, std::move(done));
   });
 }
 
 Task<Status> ImapMailAccess::set_subscribed(int64_t account_id, std::string name, bool subscribed) {
-  co_return co_await from_callback<Status>([=, this](Cb<Status> done) {
+  return from_callback<Status>([=, this](Cb<Status> done) {
     store_.set_subscribed(account_id, name, subscribed, std::move(done));
   });
 }
@@ -78,7 +79,7 @@ Task<Status> ImapMailAccess::set_subscribed(int64_t account_id, std::string name
 Task<Result<store::FlagUpdateResult>> ImapMailAccess::update_flags(int64_t account_id, int64_t mailbox_id,
                                                                    store::FlagUpdate update) {
   using R = Result<store::FlagUpdateResult>;
-  co_return co_await from_callback<R>([=, this](Cb<R> done) {
+  return from_callback<R>([=, this](Cb<R> done) {
     store_.update_flags(account_id, mailbox_id, update, std::move(done));
   });
 }
@@ -86,7 +87,7 @@ Task<Result<store::FlagUpdateResult>> ImapMailAccess::update_flags(int64_t accou
 Task<Result<std::vector<uint32_t>>> ImapMailAccess::expunge(int64_t account_id, int64_t mailbox_id,
                                                              std::optional<std::vector<uint32_t>> only_uids) {
   using R = Result<std::vector<uint32_t>>;
-  co_return co_await from_callback<R>([=, this](Cb<R> done) {
+  return from_callback<R>([=, this](Cb<R> done) {
     store_.expunge(account_id, mailbox_id, only_uids, std::move(done));
   });
 }
@@ -95,7 +96,7 @@ Task<Result<store::CopyResult>> ImapMailAccess::copy_messages(int64_t account_id
                                                               std::vector<uint32_t> uids, int64_t to_mailbox_id,
                                                               bool move) {
   using R = Result<store::CopyResult>;
-  co_return co_await from_callback<R>([=, this](Cb<R> done) {
+  return from_callback<R>([=, this](Cb<R> done) {
     store_.copy_messages(account_id, from_mailbox_id, uids, to_mailbox_id, move, std::move(done));
   });
 }
@@ -109,7 +110,7 @@ Task<Result<store::DeliveryReceipt>> ImapMailAccess::append(int64_t account_id, 
   d.internal_date = request.internal_date;
   d.targets.push_back({account_id, std::move(mailbox), std::move(request.flags)});
   auto shared = std::make_shared<store::Delivery>(std::move(d));
-  co_return co_await from_callback<R>([this, shared](Cb<R> done) { store_.deliver(std::move(*shared), std::move(done)); });
+  return from_callback<R>([this, shared](Cb<R> done) { store_.deliver(std::move(*shared), std::move(done)); });
 }
 
 }  // namespace postern::net

@@ -132,8 +132,9 @@ asio::awaitable<void> Connection::deliver() {
   msg.received_at = static_cast<int64_t>(std::time(nullptr));
   auto size = msg.content.size();
   auto started = Clock::now();
-  auto result = co_await async_deliver(*services_.store, delivery::prepare_local_delivery(std::move(msg)),
-                                       asio::use_awaitable);
+  // Named, not a temporary inside co_await (GCC 12 coroutine lifetime bugs).
+  store::Delivery request = delivery::prepare_local_delivery(std::move(msg));
+  auto result = co_await async_deliver(*services_.store, std::move(request), asio::use_awaitable);
   auto ms = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count() / 1000.0;
   if (result) {
     ++messages_;

@@ -11,9 +11,14 @@
 
 #include <chrono>
 #include <csignal>
+#include <thread>
+
+#include "core/thread_pool.hpp"
 
 #include "core/log.hpp"
 #include "net/event_loops.hpp"
+#include "net/imap_connection.hpp"
+#include "net/imap_mail_access.hpp"
 #include "net/listener.hpp"
 #include "net/smtp_connection.hpp"
 #include "server/privileges.hpp"
@@ -90,11 +95,34 @@ int serve(const Config& config) {
   smtp.store = store->get();
   smtp.tls = tls.configured() ? &tls : nullptr;
   smtp.registry = &registry;
+  // Blocking work of sessions (password hashing, store reads) runs here.
+  ThreadPool workers(std::max(2u, std::thread::hardware_concurrency()), "worker");
+  net::ImapMailAccess imap_access(**store, workers,
+                                  store::sqlite::SqliteMailStore::database_path(config.server.data_dir));
+  net::ImapServices imap;
+  imap.hostname = config.server.hostname;
+  imap.dev_mode = config.server.dev_mode;
+  imap.limits.max_literal = config.imap.max_literal_size;
+  imap.limits.max_command = config.imap.max_literal_size + 16 * 1024 * 1024;
+  imap.limits.max_discard = config.imap.max_literal_size * 2;
+  imap.idle_timeout_seconds = config.imap.idle_timeout_seconds;
+  imap.login_timeout_seconds = config.imap.login_timeout_seconds;
+  imap.access = &imap_access;
+  imap.changes = &(*store)->changes();
+  imap.tls = smtp.tls;
+  imap.registry = &registry;
+
   for (auto& l : listeners) {
     TlsMode mode = l->config().tls;
-    l->start(loops, [&smtp, mode](boost::asio::ip::tcp::socket socket) {
-      return net::run_smtp_connection(std::move(socket), mode, smtp);
-    });
+    if (l->config().protocol == "smtp") {
+      l->start(loops, [&smtp, mode](boost::asio::ip::tcp::socket socket) {
+        return net::run_smtp_connection(std::move(socket), mode, smtp);
+      });
+    } else {
+      l->start(loops, [&imap, mode](boost::asio::ip::tcp::socket socket) {
+        return net::run_imap_connection(std::move(socket), mode, imap);
+      });
+    }
   }
 
   asio::signal_set signals(loops.main(), SIGTERM, SIGINT, SIGHUP);

@@ -20,8 +20,17 @@ class ChangeNotifier {
   class Subscription {
    public:
     Subscription() = default;
-    Subscription(Subscription&&) noexcept = default;
-    Subscription& operator=(Subscription&&) noexcept = default;
+    Subscription(Subscription&& o) noexcept : owner_(o.owner_), account_(o.account_), id_(o.id_) { o.owner_ = nullptr; }
+    Subscription& operator=(Subscription&& o) noexcept {
+      if (this != &o) {
+        reset();
+        owner_ = o.owner_;
+        account_ = o.account_;
+        id_ = o.id_;
+        o.owner_ = nullptr;  // the moved-from handle must not unsubscribe
+      }
+      return *this;
+    }
     ~Subscription();
     void reset();
 

@@ -2,9 +2,8 @@
 // must parse without crashing, with every part's offsets inside the input;
 // encode → decode must give back the identical structure and bytes; the
 // input read as a cache blob must either be rejected or re-encode to
-// itself; and every part number path must resolve safely. With
-// POSTERN_FUZZ_RENDER (until imap/render joins the postern_imap library),
-// the IMAP ENVELOPE/BODYSTRUCTURE renderers and BODY[section] slicing run too.
+// itself; every part number path must resolve safely; and the IMAP
+// ENVELOPE/BODYSTRUCTURE renderers and BODY[section] slicing must not crash.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -14,11 +13,9 @@
 #include "mime/message_structure.hpp"
 #include "mime/structure_codec.hpp"
 
-#ifdef POSTERN_FUZZ_RENDER
 #include "imap/render/bodystructure.hpp"
 #include "imap/render/envelope.hpp"
 #include "imap/render/section.hpp"
-#endif
 
 namespace {
 
@@ -47,14 +44,12 @@ void walk_paths(const postern::mime::MessageStructure& s, std::string_view input
         if (!p) continue;
         (void)postern::mime::part_header(input, *p);
         (void)postern::mime::part_body(input, *p);
-#ifdef POSTERN_FUZZ_RENDER
         using postern::imap::SectionText;
         for (auto t : {SectionText::none, SectionText::header, SectionText::header_fields,
                        SectionText::header_fields_not, SectionText::text, SectionText::mime}) {
           postern::imap::Section sec{path, t, {"Subject", "content-type"}};
           (void)postern::imap::section_bytes(input, s, sec);
         }
-#endif
       }
     }
   }
@@ -79,17 +74,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The input as a (corrupt) cache blob: rejected, or canonical.
   if (auto d = postern::mime::decode_structure(input)) {
     if (postern::mime::encode_structure(*d) != input) std::abort();
-#ifdef POSTERN_FUZZ_RENDER
     // A decoded cache need not match any message: rendering and slicing a
     // different blob must still stay in bounds.
     (void)postern::imap::render_bodystructure(d->root, true);
     (void)postern::imap::render_envelope(d->envelope);
     walk_paths(*d, input.substr(0, input.size() / 2));
-#endif
   }
 
   walk_paths(s, input);
-#ifdef POSTERN_FUZZ_RENDER
   (void)postern::imap::render_envelope(s.envelope);
   (void)postern::imap::render_bodystructure(s.root, false);
   (void)postern::imap::render_bodystructure(s.root, true);
@@ -98,6 +90,5 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)postern::imap::render_bodystructure(s.root, true, utf8);
   postern::imap::Section whole{{}, postern::imap::SectionText::header_fields_not, {"From"}};
   (void)postern::imap::section_bytes(input, s, whole);
-#endif
   return 0;
 }

@@ -7,6 +7,8 @@
 #include <unordered_set>
 
 #include "core/log.hpp"
+#include "mime/message_structure.hpp"
+#include "mime/structure_codec.hpp"
 #include "store/sqlite/mail_read.hpp"
 #include "store/sqlite/mail_write.hpp"
 #include "store/sqlite/mailbox_write.hpp"
@@ -46,6 +48,9 @@ Result<std::unique_ptr<SqliteMailStore>> SqliteMailStore::open(const std::string
 
 void SqliteMailStore::deliver(Delivery delivery, DeliveryCallback done) {
   io_pool_->post([this, d = std::move(delivery), done = std::move(done)]() mutable {
+    // The structure cache is computed here, off the event loops, once per
+    // message (DESIGN.md: FETCH never re-parses).
+    if (d.structure.empty()) d.structure = mime::encode_structure(mime::parse_message_structure(d.content));
     auto hash = blobs_.write(d.content);
     if (!hash) {
       log::error("blob_write_failed", {{"error", hash.error().message}});

@@ -211,6 +211,18 @@ TEST_F(MailStoreTest, ChangeNotificationFollowsCommit) {
   EXPECT_EQ(seen, r->copies[0].modseq);
 }
 
+TEST_F(MailStoreTest, MovedSubscriptionStaysSubscribed) {
+  std::atomic<int> calls{0};
+  ChangeNotifier::Subscription kept;
+  kept = store_->changes().subscribe(alice_, [&](int64_t, int64_t) { ++calls; });
+  ChangeNotifier::Subscription moved(std::move(kept));
+  ASSERT_TRUE(deliver_sync(*store_, message_for({alice_}, "still heard")).ok());
+  EXPECT_EQ(calls.load(), 1);
+  moved.reset();
+  ASSERT_TRUE(deliver_sync(*store_, message_for({alice_}, "not heard")).ok());
+  EXPECT_EQ(calls.load(), 1);
+}
+
 TEST_F(MailStoreTest, UnsubscribedCallbackIsNotCalled) {
   std::atomic<int> calls{0};
   {

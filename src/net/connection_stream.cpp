@@ -1,0 +1,100 @@
+// ConnectionStream: Asio reads/writes/handshakes as values, with a
+// cancel-on-deadline watchdog.
+#include "net/connection_stream.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+namespace postern::net {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+ConnectionStream::ConnectionStream(tcp::socket socket) : socket_(std::move(socket)), watchdog_(socket_.get_executor()) {}
+
+void ConnectionStream::arm(std::chrono::steady_clock::duration d) {
+  timed_out_ = false;
+  *timed_out_flag_ = false;
+  watchdog_.expires_after(d);
+  // The handler may outlive this object (cancelled at destruction): it only
+  // touches the shared flag and the socket through a check of that flag.
+  auto flag = timed_out_flag_;
+  watchdog_.async_wait([this, flag](boost::system::error_code ec) {
+    if (ec) return;
+    *flag = true;
+    boost::system::error_code ignored;
+    socket_.cancel(ignored);
+  });
+}
+
+void ConnectionStream::disarm() {
+  watchdog_.cancel();
+  timed_out_ = *timed_out_flag_;
+}
+
+void ConnectionStream::cancel() {
+  boost::system::error_code ignored;
+  socket_.cancel(ignored);
+}
+
+asio::awaitable<size_t> ConnectionStream::read_some(char* data, size_t size, std::chrono::steady_clock::duration timeout) {
+  arm(timeout);
+  boost::system::error_code ec;
+  size_t n = 0;
+  if (tls_) std::tie(ec, n) = co_await tls_->async_read_some(asio::buffer(data, size), asio::as_tuple(asio::use_awaitable));
+  else std::tie(ec, n) = co_await socket_.async_read_some(asio::buffer(data, size), asio::as_tuple(asio::use_awaitable));
+  disarm();
+  if (ec) {
+    last_error_ = ec.message();
+    co_return 0;
+  }
+  co_return n;
+}
+
+asio::awaitable<bool> ConnectionStream::write_all(std::string_view data, std::chrono::steady_clock::duration timeout) {
+  arm(timeout);
+  boost::system::error_code ec;
+  if (tls_) std::tie(ec, std::ignore) = co_await asio::async_write(*tls_, asio::buffer(data), asio::as_tuple(asio::use_awaitable));
+  else std::tie(ec, std::ignore) = co_await asio::async_write(socket_, asio::buffer(data), asio::as_tuple(asio::use_awaitable));
+  disarm();
+  if (ec) last_error_ = ec.message();
+  co_return !ec;
+}
+
+asio::awaitable<bool> ConnectionStream::handshake(const TlsContexts& tls, std::chrono::steady_clock::duration timeout) {
+  tls_ctx_ = tls.current();
+  if (!tls_ctx_) {
+    last_error_ = "no TLS certificate configured";
+    co_return false;
+  }
+  tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *tls_ctx_);
+  arm(timeout);
+  auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
+  disarm();
+  if (ec) {
+    last_error_ = ec.message();
+    tls_.reset();
+    co_return false;
+  }
+  co_return true;
+}
+
+std::string ConnectionStream::tls_description() const {
+  if (!tls_) return {};
+  const SSL* ssl = tls_->native_handle();
+  return std::string(SSL_get_version(ssl)) + " " + SSL_get_cipher_name(ssl);
+}
+
+asio::awaitable<void> ConnectionStream::close() {
+  if (tls_ && !timed_out_) {
+    arm(std::chrono::seconds(5));
+    co_await tls_->async_shutdown(asio::as_tuple(asio::use_awaitable));
+    disarm();
+  }
+  boost::system::error_code ec;
+  socket_.shutdown(tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  watchdog_.cancel();
+}
+
+}  // namespace postern::net

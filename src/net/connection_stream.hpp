@@ -1,0 +1,58 @@
+// A client connection's byte stream, plain or TLS (implicit, or upgraded by
+// STARTTLS), with a watchdog timer: every read, write and handshake has a
+// deadline after which the socket is cancelled. Errors are returned as
+// values; one instance per connection, used from its event loop only.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "net/tls_contexts.hpp"
+
+namespace postern::net {
+
+class ConnectionStream {
+ public:
+  explicit ConnectionStream(boost::asio::ip::tcp::socket socket);
+
+  boost::asio::ip::tcp::socket& socket() { return socket_; }
+  bool tls_active() const { return tls_ != nullptr; }
+  // True when the last operation ended because its deadline passed.
+  bool timed_out() const { return timed_out_; }
+
+  // Reads what is available (at most buffer.size()); 0 on EOF or error.
+  boost::asio::awaitable<size_t> read_some(char* data, size_t size, std::chrono::steady_clock::duration timeout);
+  boost::asio::awaitable<bool> write_all(std::string_view data, std::chrono::steady_clock::duration timeout);
+  // Server-side TLS handshake with the current context; false on failure
+  // (the reason is in last_error()).
+  boost::asio::awaitable<bool> handshake(const TlsContexts& tls, std::chrono::steady_clock::duration timeout);
+  // TLS close_notify (bounded), then socket shutdown and close.
+  boost::asio::awaitable<void> close();
+  // Cancels a pending read (e.g. to deliver a shutdown request).
+  void cancel();
+
+  std::string tls_description() const;  // "TLSv1.3 TLS_AES_256_GCM_SHA384" or ""
+  const std::string& last_error() const { return last_error_; }
+
+ private:
+  void arm(std::chrono::steady_clock::duration d);
+  void disarm();
+
+  boost::asio::ip::tcp::socket socket_;
+  boost::asio::steady_timer watchdog_;
+  std::shared_ptr<boost::asio::ssl::context> tls_ctx_;  // kept alive while the stream uses it
+  std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
+  std::shared_ptr<bool> timed_out_flag_ = std::make_shared<bool>(false);
+  bool timed_out_ = false;
+  std::string last_error_;
+};
+
+}  // namespace postern::net

@@ -1,0 +1,210 @@
+// The IMAP adapter. Two things drive a Session: the read loop (client
+// commands) and store notifications (another session or a delivery changed
+// the account). Both run on the connection's event loop; the Session allows
+// them to overlap, and writes are serialized here by a single writer.
+#include "net/imap_connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <array>
+#include <atomic>
+
+#include "core/log.hpp"
+#include "imap/session/session.hpp"
+#include "net/connection_stream.hpp"
+
+namespace postern::net {
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto kTlsHandshakeTimeout = 30s;
+constexpr auto kWriteTimeout = 60s;
+constexpr size_t kReadBufferSize = 8 * 1024;
+std::atomic<uint64_t> g_next_imap{1};
+
+bool is_loopback(const asio::ip::address& a) {
+  if (a.is_loopback()) return true;
+  return a.is_v6() && a.to_v6().is_v4_mapped() && asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6()).is_loopback();
+}
+
+class ImapConnection : public std::enable_shared_from_this<ImapConnection> {
+ public:
+  ImapConnection(tcp::socket socket, TlsMode mode, ImapServices& services)
+      : stream_(std::move(socket)), mode_(mode), services_(services) {}
+
+  asio::awaitable<void> run();
+
+ private:
+  asio::awaitable<void> flush();
+  void watch_account();
+  void on_change();
+  void request_shutdown();
+
+  ConnectionStream stream_;
+  TlsMode mode_;
+  ImapServices& services_;
+  std::unique_ptr<imap::Session> session_;
+  store::ChangeNotifier::Subscription subscription_;
+  std::string id_, ip_;
+  bool writing_ = false;
+  bool write_failed_ = false;
+  bool closing_ = false;
+  bool change_pending_ = false;
+  bool watching_ = false;
+  bool shutdown_requested_ = false;
+};
+
+asio::awaitable<void> ImapConnection::flush() {
+  // One writer at a time; a second caller leaves its output to the first,
+  // which loops until the session has nothing more to say.
+  if (writing_) co_return;
+  writing_ = true;
+  for (;;) {
+    std::string out = session_->take_output();
+    if (out.empty() || write_failed_) break;
+    if (!co_await stream_.write_all(out, kWriteTimeout)) {
+      write_failed_ = true;
+      stream_.cancel();
+    }
+  }
+  writing_ = false;
+}
+
+void ImapConnection::on_change() {
+  log::debug("imap_change_notified", {{"session", id_}});
+  if (closing_ || change_pending_) return;
+  change_pending_ = true;
+  asio::co_spawn(stream_.socket().get_executor(), [self = shared_from_this()]() -> asio::awaitable<void> {
+    self->change_pending_ = false;
+    if (self->closing_) co_return;
+    co_await self->session_->mailbox_changed();
+    co_await self->flush();
+  }, asio::detached);
+}
+
+void ImapConnection::watch_account() {
+  if (watching_ || !services_.changes) return;
+  auto account = session_->account_id();
+  if (!account) return;
+  watching_ = true;
+  log::debug("imap_watching", {{"session", id_}, {"account", *account}});
+  // The callback runs on the committer thread: hop to our loop. A weak
+  // reference, because the connection may be gone by then.
+  std::weak_ptr<ImapConnection> weak = shared_from_this();
+  auto ex = stream_.socket().get_executor();
+  subscription_ = services_.changes->subscribe(*account, [weak, ex](int64_t, int64_t) {
+    asio::post(ex, [weak] {
+      if (auto self = weak.lock()) self->on_change();
+    });
+  });
+}
+
+void ImapConnection::request_shutdown() {
+  asio::post(stream_.socket().get_executor(), [self = shared_from_this()] {
+    self->shutdown_requested_ = true;
+    self->stream_.cancel();
+  });
+}
+
+asio::awaitable<void> ImapConnection::run() {
+  boost::system::error_code ec;
+  auto remote = stream_.socket().remote_endpoint(ec);
+  if (ec) co_return;
+  ip_ = remote.address().to_string();
+  id_ = SessionRegistry::new_session_id();
+  uint64_t reg_id = g_next_imap.fetch_add(1) | (1ull << 62);
+  if (!services_.registry->add(reg_id, ip_, [self = shared_from_this()] { self->request_shutdown(); })) {
+    log::warn("connection_refused", {{"protocol", "imap"}, {"ip", ip_}});
+    if (mode_ != TlsMode::implicit)
+      co_await stream_.write_all("* BYE Too many connections or shutting down\r\n", 5s);
+    co_await stream_.close();
+    co_return;
+  }
+  log::info("connect", {{"session", id_}, {"protocol", "imap"}, {"ip", ip_}, {"port", remote.port()}});
+  stream_.socket().set_option(tcp::no_delay(true), ec);
+
+  bool ok = true;
+  if (mode_ == TlsMode::implicit) {
+    ok = services_.tls && co_await stream_.handshake(*services_.tls, kTlsHandshakeTimeout);
+    if (ok) log::info("tls_established", {{"session", id_}, {"tls", stream_.tls_description()}});
+    else log::info("tls_failed", {{"session", id_}, {"error", stream_.last_error()}});
+  }
+  if (ok) {
+    imap::SessionOptions opts;
+    opts.hostname = services_.hostname;
+    opts.tls_active = stream_.tls_active();
+    opts.starttls_available = !opts.tls_active && mode_ == TlsMode::starttls && services_.tls;
+    // Plaintext passwords only inside TLS, except on loopback in dev mode.
+    opts.allow_plaintext_auth = opts.tls_active || (services_.dev_mode && is_loopback(remote.address()));
+    opts.limits = services_.limits;
+    session_ = std::make_unique<imap::Session>(opts, *services_.access);
+    std::string greeting = session_->greeting();
+    ok = co_await stream_.write_all(greeting, kWriteTimeout);
+  }
+  std::array<char, kReadBufferSize> buf;
+  while (ok && !write_failed_) {
+    if (session_->wants_close()) break;
+    if (session_->wants_starttls()) {
+      co_await flush();
+      if (!services_.tls || !co_await stream_.handshake(*services_.tls, kTlsHandshakeTimeout)) {
+        log::info("tls_failed", {{"session", id_}, {"error", stream_.last_error()}});
+        break;
+      }
+      log::info("tls_established", {{"session", id_}, {"tls", stream_.tls_description()}});
+      session_->tls_established();
+      continue;
+    }
+    if (shutdown_requested_) {
+      // Between commands: say goodbye (RFC 9051 §7.1.5 BYE) and close.
+      closing_ = true;
+      co_await stream_.write_all("* BYE Server shutting down\r\n", 5s);
+      break;
+    }
+    auto timeout = std::chrono::seconds(session_->account_id() ? services_.idle_timeout_seconds
+                                                                : services_.login_timeout_seconds);
+    size_t n = co_await stream_.read_some(buf.data(), buf.size(), timeout);
+    if (n == 0) {
+      if (stream_.timed_out()) {
+        session_->on_timeout();
+        co_await flush();
+      }
+      if (shutdown_requested_ && !stream_.timed_out()) continue;
+      break;
+    }
+    co_await session_->receive(std::string_view(buf.data(), n));
+    co_await flush();
+    watch_account();
+  }
+  closing_ = true;
+  subscription_.reset();
+  // A notification's flush may still be writing: let it finish.
+  asio::steady_timer wait(stream_.socket().get_executor());
+  for (int i = 0; writing_ && i < 100; ++i) {
+    wait.expires_after(50ms);
+    co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  co_await stream_.close();
+  services_.registry->remove(reg_id, ip_);
+  log::info("disconnect", {{"session", id_}, {"protocol", "imap"}});
+}
+
+}  // namespace
+
+asio::awaitable<void> run_imap_connection(tcp::socket socket, TlsMode tls_mode, ImapServices& services) {
+  auto conn = std::make_shared<ImapConnection>(std::move(socket), tls_mode, services);
+  try {
+    co_await conn->run();
+  } catch (const std::exception& e) {
+    log::error("session_crashed", {{"protocol", "imap"}, {"error", e.what()}});
+  }
+}
+
+}  // namespace postern::net

@@ -1,0 +1,188 @@
+"""IMAP against the real server with Python's imaplib: login rules, the
+mailbox and message commands, and push of other sessions' changes and of
+SMTP deliveries through IDLE (store change notifications, no polling)."""
+
+import imaplib
+import select
+import smtplib
+import socket
+import time
+
+import pytest
+
+from postern_harness import free_port, unverified_context
+
+USER = "demo@example.test"
+
+
+@pytest.fixture
+def imap_server(server_factory):
+    s = server_factory(start=False, server={"dev_mode": True})
+    s.imap_port = free_port()
+    s.imaps_port = free_port()
+    s.listeners.append({"protocol": "imap", "address": f"127.0.0.1:{s.imap_port}"})
+    s.listeners.append({"protocol": "imaps", "address": f"127.0.0.1:{s.imaps_port}"})
+    s.write_config()
+    s.start()
+    return s
+
+
+def login(s, user=USER):
+    c = imaplib.IMAP4("127.0.0.1", s.imap_port, timeout=15)
+    c.login(user, s.passwords[user])
+    return c
+
+
+def deliver(s, subject, to=USER):
+    with smtplib.SMTP("127.0.0.1", s.smtp_port, timeout=15) as c:
+        c.sendmail("sender@example.org", [to], f"Subject: {subject}\r\nFrom: sender@example.org\r\n\r\nbody of {subject}\r\n")
+
+
+def test_capabilities_and_plaintext_login_rules(imap_server, server_factory):
+    c = imaplib.IMAP4("127.0.0.1", imap_server.imap_port, timeout=15)
+    caps = c.capabilities
+    for cap in ("IMAP4REV1", "IMAP4REV2", "IDLE", "UIDPLUS", "MOVE", "SPECIAL-USE", "CONDSTORE", "STARTTLS"):
+        assert cap in caps
+    with pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
+        c.login(USER, "wrong password")
+    c.login(USER, imap_server.passwords[USER])
+    c.logout()
+    # Without dev_mode, passwords are refused before TLS (RFC 9051 §6.2.3).
+    strict = server_factory(start=False)
+    strict.imap_port = free_port()
+    strict.listeners.append({"protocol": "imap", "address": f"127.0.0.1:{strict.imap_port}"})
+    strict.write_config()
+    strict.start()
+    c = imaplib.IMAP4("127.0.0.1", strict.imap_port, timeout=15)
+    assert "LOGINDISABLED" in c.capabilities
+    with pytest.raises(imaplib.IMAP4.error):
+        c.login(USER, strict.passwords[USER])
+    c.starttls(ssl_context=unverified_context())
+    typ, _ = c.login(USER, strict.passwords[USER])
+    assert typ == "OK"
+    c.logout()
+
+
+def test_imaps_login_select_fetch(imap_server):
+    deliver(imap_server, "over imaps")
+    c = imaplib.IMAP4_SSL("127.0.0.1", imap_server.imaps_port, ssl_context=unverified_context(), timeout=15)
+    c.login(USER, imap_server.passwords[USER])
+    typ, data = c.select("INBOX")
+    assert (typ, data) == ("OK", [b"1"])
+    typ, data = c.fetch("1", "(BODY.PEEK[])")
+    assert typ == "OK"
+    assert data[0][1] == imap_server.show(USER, 1)
+    c.logout()
+
+
+def test_list_create_rename_delete_subscribe(imap_server):
+    c = login(imap_server)
+    typ, boxes = c.list()
+    names = {b.decode().rsplit('"/" ', 1)[1] for b in boxes}
+    assert {"INBOX", "Sent", "Drafts", "Junk", "Trash", "Archive"} <= names
+    assert any(b"\\Sent" in b and b.endswith(b"Sent") for b in boxes)
+    assert c.create("Projects/2026")[0] == "OK"
+    assert c.create("Projects/2026")[0] == "NO"
+    assert c.rename("Projects", "Work")[0] == "OK"
+    typ, boxes = c.list('""', "Work*")
+    assert sorted(b.decode().rsplit('"/" ', 1)[1] for b in boxes) == ["Work", "Work/2026"]
+    assert c.unsubscribe("Work/2026")[0] == "OK"
+    typ, subscribed = c.lsub('""', "Work*")
+    assert [b.decode().rsplit('"/" ', 1)[1] for b in subscribed if b] == ["Work"]
+    assert c.delete("Work/2026")[0] == "OK"
+    assert c.select("Work/2026")[0] == "NO"
+    # Mailbox names beyond ASCII travel as modified UTF-7 to rev1 clients.
+    assert c.create("&ZeVnLIqe-")[0] == "OK"
+    typ, boxes = c.list('""', "&ZeVnLIqe-")
+    assert boxes[0].endswith(b"&ZeVnLIqe-")
+    c.logout()
+
+
+def test_flags_search_copy_move_expunge(imap_server):
+    for i in range(3):
+        deliver(imap_server, f"msg {i}")
+    c = login(imap_server)
+    assert c.select("INBOX") == ("OK", [b"3"])
+    typ, data = c.store("1:2", "+FLAGS", "(\\Seen)")
+    assert typ == "OK"
+    assert c.search(None, "SEEN")[1] == [b"1 2"]
+    assert c.search(None, "UNSEEN")[1] == [b"3"]
+    typ, data = c._simple_command("UID", "COPY", "1:3", "Archive")
+    assert typ == "OK" and b"[COPYUID " in data[0]  # RFC 4315
+    typ, data = c.uid("MOVE", "3", "Trash")
+    assert typ == "OK"
+    assert c.select("Trash", readonly=True)[1] == [b"1"]
+    c.select("INBOX")
+    c.store("1", "+FLAGS", "(\\Deleted)")
+    typ, data = c.expunge()
+    assert data == [b"1"]
+    typ, data = c.fetch("1:*", "(UID FLAGS)")
+    assert len(data) == 1 and b"UID 2" in data[0] and b"\\Seen" in data[0]
+    typ, data = c.append("INBOX", "(\\Flagged)", None, b"Subject: appended\r\n\r\nhello\r\n")
+    assert typ == "OK" and b"APPENDUID" in data[0]
+    typ, data = c.status("Archive", "(MESSAGES UNSEEN UIDNEXT)")
+    assert b"MESSAGES 3" in data[0] and b"UNSEEN 1" in data[0] and b"UIDNEXT 4" in data[0]
+    c.logout()
+    assert [m.subject for m in imap_server.messages(USER)] == ["msg 1", "appended"]
+
+
+def read_until(sock, needle, timeout):
+    buf = b""
+    end = time.monotonic() + timeout
+    while needle not in buf and time.monotonic() < end:
+        r, _, _ = select.select([sock], [], [], max(0.0, end - time.monotonic()))
+        if r:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            buf += chunk
+    return buf
+
+
+def test_idle_sees_smtp_delivery_and_other_sessions_changes(imap_server):
+    deliver(imap_server, "first")
+    other = login(imap_server)
+    other.select("INBOX")
+    raw = socket.create_connection(("127.0.0.1", imap_server.imap_port), timeout=15)
+    read_until(raw, b"\r\n", 5)
+    raw.sendall(f'a1 LOGIN {USER} "{imap_server.passwords[USER]}"\r\na2 SELECT INBOX\r\n'.encode())
+    assert b"a2 OK" in read_until(raw, b"a2 OK", 10)
+    raw.sendall(b"a3 IDLE\r\n")
+    assert b"+ " in read_until(raw, b"+ ", 5)
+    deliver(imap_server, "second")
+    acknowledged = time.monotonic()  # the SMTP 250: the message is durable
+    got = read_until(raw, b"* 2 EXISTS", 5)
+    assert b"* 2 EXISTS" in got
+    # Pushed by the store's notification, not found by polling: well within 1 s.
+    assert time.monotonic() - acknowledged < 1.0
+    other.store("1", "+FLAGS", "(\\Flagged)")
+    got = read_until(raw, b"\\Flagged", 5)
+    assert b"* 1 FETCH" in got and b"\\Flagged" in got
+    other.store("1", "+FLAGS", "(\\Deleted)")
+    other.expunge()
+    assert b"* 1 EXPUNGE" in read_until(raw, b"* 1 EXPUNGE", 5)
+    raw.sendall(b"DONE\r\n")
+    assert b"a3 OK" in read_until(raw, b"a3 OK", 5)
+    raw.sendall(b"a4 LOGOUT\r\n")
+    assert b"* BYE" in read_until(raw, b"a4 OK", 5)
+    raw.close()
+    other.logout()
+
+
+def test_bad_commands_get_precise_errors(imap_server):
+    c = login(imap_server)
+    with pytest.raises(imaplib.IMAP4.error):
+        c.fetch("1", "(FLAGS)")  # no mailbox selected
+    raw = socket.create_connection(("127.0.0.1", imap_server.imap_port), timeout=15)
+    read_until(raw, b"\r\n", 5)
+    raw.sendall(f'x0 LOGIN {USER} "{imap_server.passwords[USER]}"\r\nx01 SELECT INBOX\r\n'.encode())
+    assert b"x01 OK" in read_until(raw, b"x01 OK", 10)
+    raw.sendall(b"x02 FETCH 1:* (NOSUCHITEM)\r\n")
+    assert b"x02 BAD" in read_until(raw, b"x02 BAD", 5)
+    raw.sendall(b"x1 FROBNICATE\r\n")
+    assert b"x1 BAD" in read_until(raw, b"x1 BAD", 5)
+    # A synchronizing literal over the limit is refused before it is sent.
+    raw.sendall(b"x2 LOGIN {99999999999}\r\n")
+    assert b"x2" in read_until(raw, b"x2", 5)
+    raw.close()
+    c.logout()
