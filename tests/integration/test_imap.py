@@ -3,6 +3,7 @@ mailbox and message commands, and push of other sessions' changes and of
 SMTP deliveries through IDLE (store change notifications, no polling)."""
 
 import imaplib
+import re
 import select
 import smtplib
 import socket
@@ -185,4 +186,34 @@ def test_bad_commands_get_precise_errors(imap_server):
     raw.sendall(b"x2 LOGIN {99999999999}\r\n")
     assert b"x2" in read_until(raw, b"x2", 5)
     raw.close()
+    c.logout()
+
+
+MULTIPART = (b"From: Alice <alice@example.org>\r\nTo: demo@example.test\r\nSubject: =?utf-8?q?caf=C3=A9?=\r\n"
+             b"Message-ID: <m1@example.org>\r\nMIME-Version: 1.0\r\n"
+             b"Content-Type: multipart/mixed; boundary=\"b1\"\r\n\r\npreamble\r\n--b1\r\n"
+             b"Content-Type: text/plain; charset=utf-8\r\n\r\nhello\r\n--b1\r\n"
+             b"Content-Type: application/pdf; name=\"r.pdf\"\r\nContent-Transfer-Encoding: base64\r\n"
+             b"Content-Disposition: attachment; filename=\"r.pdf\"\r\n\r\nJVBERi0=\r\n--b1--\r\n")
+
+
+def test_envelope_bodystructure_and_sections_from_the_cached_structure(imap_server):
+    with smtplib.SMTP("127.0.0.1", imap_server.smtp_port, timeout=15) as s:
+        s.sendmail("alice@example.org", [USER], MULTIPART)
+    c = login(imap_server)
+    c.select("INBOX")
+    typ, data = c.fetch("1", "(ENVELOPE BODYSTRUCTURE)")
+    line = data[0]
+    assert b'"=?utf-8?q?caf=C3=A9?="' in line  # RFC 9051 §7.5.2: ENVELOPE is sent undecoded
+    assert b'(("Alice" NIL "alice" "example.org"))' in line
+    assert b'"<m1@example.org>"' in line
+    assert b'("text" "plain" ("charset" "utf-8") NIL NIL "7bit" 5 1' in line
+    assert b'("application" "pdf" ("name" "r.pdf") NIL NIL "base64" 8 NIL' in line
+    assert b'"mixed" ("boundary" "b1")' in line
+    typ, data = c.fetch("1", "(BODY.PEEK[1])")
+    assert data == [b'1 (BODY[1] "hello")']  # short 7-bit data may be a quoted string
+    typ, data = c.fetch("1", "(BODY.PEEK[2.MIME] BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+    parts = {re.search(rb"BODY\[([^\]]*)", k).group(1): v for k, v in (d for d in data if isinstance(d, tuple))}
+    assert parts[b"2.MIME"].startswith(b"Content-Type: application/pdf") and parts[b"2.MIME"].endswith(b"\r\n\r\n")
+    assert parts[b"HEADER.FIELDS (SUBJECT)"] == b"Subject: =?utf-8?q?caf=C3=A9?=\r\n\r\n"
     c.logout()

@@ -1,14 +1,18 @@
 // FETCH and UID FETCH (RFC 9051 §6.4.5, §7.5.2; MODSEQ and CHANGEDSINCE
 // RFC 7162 §3.1.4). Served: FLAGS, UID, INTERNALDATE, RFC822.SIZE, MODSEQ,
-// BODY[] / BODY.PEEK[] / RFC822 / BODY[HEADER] / BODY[TEXT] /
-// RFC822.HEADER / RFC822.TEXT with <partial>. ENVELOPE, BODYSTRUCTURE, BODY
-// and part sections wait for the render module: NO [CANNOT].
+// ENVELOPE, BODY, BODYSTRUCTURE (from the structure cached at delivery),
+// BODY[section]<partial> for every section form, RFC822, RFC822.HEADER and
+// RFC822.TEXT. BINARY, EMAILID, THREADID and SAVEDATE: NO [CANNOT].
 #include <algorithm>
 #include <map>
 
 #include "imap/commands/command_table.hpp"
 #include "imap/proto/datetime.hpp"
 #include "imap/proto/fetch_args.hpp"
+#include "imap/render/bodystructure.hpp"
+#include "imap/render/envelope.hpp"
+#include "imap/render/section.hpp"
+#include "mime/structure_codec.hpp"
 #include "store/flags.hpp"
 
 namespace postern::imap {
@@ -22,9 +26,19 @@ bool needs_data(const FetchItem& i) {
     case FetchAttr::rfc822:
     case FetchAttr::rfc822_header:
     case FetchAttr::rfc822_text:
+    case FetchAttr::envelope:
+    case FetchAttr::body:
+    case FetchAttr::bodystructure:
     case FetchAttr::body_section: return true;
     default: return false;
   }
+}
+
+bool needs_structure(const FetchItem& i) {
+  return i.attr == FetchAttr::envelope || i.attr == FetchAttr::body || i.attr == FetchAttr::bodystructure ||
+         (i.attr == FetchAttr::body_section && (!i.section.part.empty() || (i.section.text != SectionText::none &&
+                                                                            i.section.text != SectionText::header &&
+                                                                            i.section.text != SectionText::text)));
 }
 
 bool needs_blob(const FetchItem& i) {
@@ -60,12 +74,9 @@ Task<void> cmd_fetch(SessionContext& s, Command& c) {
     s.bad(c.tag, "VANISHED requires QRESYNC, which is not enabled");  // RFC 7162 §3.2.6
     co_return;
   }
-  bool data = false, blob = false, sets_seen = false;
+  bool data = false, blob = false, sets_seen = false, structure = false;
   for (const auto& i : args->items) {
     switch (i.attr) {
-      case FetchAttr::envelope:
-      case FetchAttr::body:
-      case FetchAttr::bodystructure:
       case FetchAttr::binary:
       case FetchAttr::binary_size:
       case FetchAttr::emailid:
@@ -73,19 +84,12 @@ Task<void> cmd_fetch(SessionContext& s, Command& c) {
       case FetchAttr::savedate:
         s.no(c.tag, "FETCH " + i.response_name() + " is not supported yet", "CANNOT");
         co_return;
-      case FetchAttr::body_section:
-        if (!i.section.part.empty() ||
-            (i.section.text != SectionText::none && i.section.text != SectionText::header &&
-             i.section.text != SectionText::text)) {
-          s.no(c.tag, "FETCH " + i.response_name() + " is not supported yet", "CANNOT");
-          co_return;
-        }
-        break;
       case FetchAttr::modseq: s.condstore = true; break;  // RFC 7162 §3.1: enables CONDSTORE
       default: break;
     }
     data |= needs_data(i);
     blob |= needs_blob(i);
+    structure |= needs_structure(i);
     sets_seen |= i.sets_seen();
   }
   if (args->changed_since) s.condstore = true;
@@ -167,6 +171,25 @@ Task<void> cmd_fetch(SessionContext& s, Command& c) {
       }
       content = std::move(*b);
     }
+    // The structure cached at delivery; a message stored without one (or
+    // with an unreadable one) is parsed now, from its blob.
+    mime::MessageStructure st;
+    if (structure) {
+      auto cached = mime::decode_structure(m->structure);
+      if (cached) {
+        st = std::move(*cached);
+      } else {
+        if (content.empty()) {
+          auto b = co_await s.access.read_blob(m->blob_hash);
+          if (!b) {
+            any_missing = true;
+            continue;
+          }
+          content = std::move(*b);
+        }
+        st = mime::parse_message_structure(content);
+      }
+    }
     auto r = s.untagged();
     r.number(seq).atom("FETCH").open();
     bool flags_sent = false, modseq_sent = false;
@@ -189,10 +212,29 @@ Task<void> cmd_fetch(SessionContext& s, Command& c) {
         case FetchAttr::rfc822: r.atom("RFC822").string(content); break;
         case FetchAttr::rfc822_header: r.atom("RFC822.HEADER").string(top_level(content, SectionText::header)); break;
         case FetchAttr::rfc822_text: r.atom("RFC822.TEXT").string(top_level(content, SectionText::text)); break;
+        case FetchAttr::envelope: {
+          std::string e;
+          append_envelope(e, st.envelope, s.writer());
+          r.atom("ENVELOPE").raw(e);
+          break;
+        }
+        case FetchAttr::body:
+        case FetchAttr::bodystructure: {
+          bool extended = i.attr == FetchAttr::bodystructure;
+          r.atom(extended ? "BODYSTRUCTURE" : "BODY").raw(render_bodystructure(st.root, extended, s.writer()));
+          break;
+        }
         case FetchAttr::body_section: {
-          std::string_view whole = content;
-          if (i.section.text != SectionText::none) whole = top_level(content, i.section.text);
-          r.atom(i.response_name()).string(apply_partial(whole, i.partial));
+          if (!needs_structure(i)) {
+            std::string_view whole = content;
+            if (i.section.text != SectionText::none) whole = top_level(content, i.section.text);
+            r.atom(i.response_name()).string(apply_partial(whole, i.partial));
+            break;
+          }
+          // A section that names nothing is an empty string, as Dovecot answers.
+          auto bytes = section_bytes(content, st, i.section);
+          std::string_view part = bytes ? bytes->data() : std::string_view();
+          r.atom(i.response_name()).string(apply_partial(part, i.partial));
           break;
         }
         default: break;

@@ -107,7 +107,13 @@ TEST_F(SessionMailboxTest, FetchAndStore) {
     C: a6 FETCH 2 FLAGS
     S: a6 BAD %%
     C: a7 FETCH 1 ENVELOPE
-    S: a7 NO [CANNOT] %%
+    S: * 1 FETCH (ENVELOPE (NIL "test" ((NIL NIL "bob" "example.test")) ((NIL NIL "bob" "example.test")) ((NIL NIL "bob" "example.test")) NIL NIL NIL NIL NIL))
+    S: a7 OK FETCH completed
+    C: a8 FETCH 1 (BODYSTRUCTURE BODY.PEEK[1]<0.2>)
+    S: * 1 FETCH (BODYSTRUCTURE ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" %%) BODY[1]<0> %%)
+    S: a8 OK FETCH completed
+    C: a9 FETCH 1 BINARY[1]
+    S: a9 NO [CANNOT] %%
   )");
 }
 
