@@ -5,7 +5,8 @@
 // These are plain functions returning an awaitable, not coroutines: GCC 12
 // double-destroys lambdas with captures that are created inside a co_await
 // expression, so no closure may be built in one. Callers co_await the result
-// of a call whose arguments are named values.
+// of a call whose arguments are named values. GCC 12 also crashes on a
+// co_await inside a short-circuit (&&, ||) operand: await into a variable.
 #pragma once
 
 #include <boost/asio/associated_executor.hpp>

@@ -44,6 +44,7 @@ asio::awaitable<size_t> ConnectionStream::read_some(char* data, size_t size, std
   if (tls_) std::tie(ec, n) = co_await tls_->async_read_some(asio::buffer(data, size), asio::as_tuple(asio::use_awaitable));
   else std::tie(ec, n) = co_await socket_.async_read_some(asio::buffer(data, size), asio::as_tuple(asio::use_awaitable));
   disarm();
+  cancelled_ = ec == asio::error::operation_aborted && !timed_out_;
   if (ec) {
     last_error_ = ec.message();
     co_return 0;
@@ -79,11 +80,9 @@ asio::awaitable<bool> ConnectionStream::handshake(const TlsContexts& tls, std::c
   co_return true;
 }
 
-std::string ConnectionStream::tls_description() const {
-  if (!tls_) return {};
-  const SSL* ssl = tls_->native_handle();
-  return std::string(SSL_get_version(ssl)) + " " + SSL_get_cipher_name(ssl);
-}
+std::string ConnectionStream::tls_version() const { return tls_ ? SSL_get_version(tls_->native_handle()) : ""; }
+
+std::string ConnectionStream::tls_cipher() const { return tls_ ? SSL_get_cipher_name(tls_->native_handle()) : ""; }
 
 asio::awaitable<void> ConnectionStream::close() {
   if (tls_ && !timed_out_) {

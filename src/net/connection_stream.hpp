@@ -27,6 +27,8 @@ class ConnectionStream {
   bool tls_active() const { return tls_ != nullptr; }
   // True when the last operation ended because its deadline passed.
   bool timed_out() const { return timed_out_; }
+  // True when the last read ended because cancel() was called.
+  bool cancelled() const { return cancelled_; }
 
   // Reads what is available (at most buffer.size()); 0 on EOF or error.
   boost::asio::awaitable<size_t> read_some(char* data, size_t size, std::chrono::steady_clock::duration timeout);
@@ -39,7 +41,8 @@ class ConnectionStream {
   // Cancels a pending read (e.g. to deliver a shutdown request).
   void cancel();
 
-  std::string tls_description() const;  // "TLSv1.3 TLS_AES_256_GCM_SHA384" or ""
+  std::string tls_version() const;  // "TLSv1.3", or "" without TLS
+  std::string tls_cipher() const;   // "TLS_AES_256_GCM_SHA384", or ""
   const std::string& last_error() const { return last_error_; }
 
  private:
@@ -52,6 +55,7 @@ class ConnectionStream {
   std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
   std::shared_ptr<bool> timed_out_flag_ = std::make_shared<bool>(false);
   bool timed_out_ = false;
+  bool cancelled_ = false;
   std::string last_error_;
 };
 

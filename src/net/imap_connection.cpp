@@ -133,8 +133,10 @@ asio::awaitable<void> ImapConnection::run() {
 
   bool ok = true;
   if (mode_ == TlsMode::implicit) {
-    ok = services_.tls && co_await stream_.handshake(*services_.tls, kTlsHandshakeTimeout);
-    if (ok) log::info("tls_established", {{"session", id_}, {"tls", stream_.tls_description()}});
+    // No co_await inside && / || : GCC 12 miscompiles it (see awaitable_bridge.hpp).
+    ok = false;
+    if (services_.tls) ok = co_await stream_.handshake(*services_.tls, kTlsHandshakeTimeout);
+    if (ok) log::info("tls_established", {{"session", id_}, {"version", stream_.tls_version()}, {"cipher", stream_.tls_cipher()}});
     else log::info("tls_failed", {{"session", id_}, {"error", stream_.last_error()}});
   }
   if (ok) {
@@ -154,11 +156,13 @@ asio::awaitable<void> ImapConnection::run() {
     if (session_->wants_close()) break;
     if (session_->wants_starttls()) {
       co_await flush();
-      if (!services_.tls || !co_await stream_.handshake(*services_.tls, kTlsHandshakeTimeout)) {
+      bool upgraded = false;
+      if (services_.tls) upgraded = co_await stream_.handshake(*services_.tls, kTlsHandshakeTimeout);
+      if (!upgraded) {
         log::info("tls_failed", {{"session", id_}, {"error", stream_.last_error()}});
         break;
       }
-      log::info("tls_established", {{"session", id_}, {"tls", stream_.tls_description()}});
+      log::info("tls_established", {{"session", id_}, {"version", stream_.tls_version()}, {"cipher", stream_.tls_cipher()}});
       session_->tls_established();
       continue;
     }
@@ -176,7 +180,7 @@ asio::awaitable<void> ImapConnection::run() {
         session_->on_timeout();
         co_await flush();
       }
-      if (shutdown_requested_ && !stream_.timed_out()) continue;
+      if (shutdown_requested_ && stream_.cancelled()) continue;
       break;
     }
     co_await session_->receive(std::string_view(buf.data(), n));

@@ -1,18 +1,14 @@
 // The SMTP session adapter: reads bytes into smtp::Session, writes what it
-// produces, and performs its actions (deliver, STARTTLS, close). Timeouts
-// are a watchdog timer that cancels the socket; shutdown requests cancel a
+// produces, and performs its actions (deliver, STARTTLS, close). I/O,
+// TLS and timeouts are ConnectionStream's; shutdown requests cancel a
 // session that is waiting for a command, while one in a transaction is
 // allowed to finish it (DESIGN.md: SIGTERM drains).
 #include "net/smtp_connection.hpp"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 
 #include <array>
 #include <chrono>
@@ -20,6 +16,7 @@
 
 #include "core/log.hpp"
 #include "delivery/local_delivery.hpp"
+#include "net/connection_stream.hpp"
 
 namespace postern::net {
 namespace asio = boost::asio;
@@ -51,75 +48,39 @@ auto async_deliver(store::MailStore& store, store::Delivery delivery, Token&& to
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(tcp::socket socket, TlsMode mode, SmtpServices& services)
-      : socket_(std::move(socket)), mode_(mode), services_(services), watchdog_(socket_.get_executor()) {}
+      : stream_(std::move(socket)), mode_(mode), services_(services) {}
 
   asio::awaitable<void> run();
 
  private:
-  using Clock = std::chrono::steady_clock;
-
-  asio::awaitable<bool> write_all(std::string_view data);
   asio::awaitable<bool> handshake();
   asio::awaitable<void> deliver();
-  void arm(Clock::duration d) {
-    timed_out_ = false;
-    watchdog_.expires_after(d);
-    watchdog_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
-      if (ec) return;
-      self->timed_out_ = true;
-      boost::system::error_code ignored;
-      self->socket_.cancel(ignored);
-    });
-  }
-  void disarm() { watchdog_.cancel(); }
   void request_shutdown() {
-    asio::post(socket_.get_executor(), [self = shared_from_this()] {
+    asio::post(stream_.socket().get_executor(), [self = shared_from_this()] {
       self->shutdown_requested_ = true;
-      if (self->waiting_for_command_) {
-        boost::system::error_code ignored;
-        self->socket_.cancel(ignored);
-      }
+      if (self->waiting_for_command_) self->stream_.cancel();
     });
   }
 
-  tcp::socket socket_;
+  ConnectionStream stream_;
   TlsMode mode_;
   SmtpServices& services_;
-  asio::steady_timer watchdog_;
-  std::shared_ptr<asio::ssl::context> tls_ctx_;
-  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;
   std::unique_ptr<smtp::Session> session_;
   std::string id_, ip_;
-  bool timed_out_ = false;
   bool shutdown_requested_ = false;
   bool waiting_for_command_ = false;
   uint64_t messages_ = 0;
 };
 
-
-asio::awaitable<bool> Connection::write_all(std::string_view data) {
-  arm(kWriteTimeout);
-  boost::system::error_code ec;
-  if (tls_) std::tie(ec, std::ignore) = co_await asio::async_write(*tls_, asio::buffer(data), asio::as_tuple(asio::use_awaitable));
-  else std::tie(ec, std::ignore) = co_await asio::async_write(socket_, asio::buffer(data), asio::as_tuple(asio::use_awaitable));
-  disarm();
-  co_return !ec;
-}
-
 asio::awaitable<bool> Connection::handshake() {
-  tls_ctx_ = services_.tls ? services_.tls->current() : nullptr;
-  if (!tls_ctx_) co_return false;
-  tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *tls_ctx_);
-  arm(kTlsHandshakeTimeout);
-  auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
-  disarm();
-  if (ec) {
-    log::info("tls_failed", {{"session", id_}, {"error", ec.message()}});
+  // No co_await inside && / || : GCC 12 miscompiles it (see awaitable_bridge.hpp).
+  bool ok = false;
+  if (services_.tls) ok = co_await stream_.handshake(*services_.tls, kTlsHandshakeTimeout);
+  if (!ok) {
+    log::info("tls_failed", {{"session", id_}, {"error", stream_.last_error()}});
     co_return false;
   }
-  const SSL* ssl = tls_->native_handle();
-  log::info("tls_established", {{"session", id_}, {"version", SSL_get_version(ssl)},
-                                {"cipher", SSL_get_cipher_name(ssl)}});
+  log::info("tls_established", {{"session", id_}, {"version", stream_.tls_version()}, {"cipher", stream_.tls_cipher()}});
   co_return true;
 }
 
@@ -131,11 +92,11 @@ asio::awaitable<void> Connection::deliver() {
   msg.accounts = env.accounts;
   msg.received_at = static_cast<int64_t>(std::time(nullptr));
   auto size = msg.content.size();
-  auto started = Clock::now();
+  auto started = std::chrono::steady_clock::now();
   // Named, not a temporary inside co_await (GCC 12 coroutine lifetime bugs).
   store::Delivery request = delivery::prepare_local_delivery(std::move(msg));
   auto result = co_await async_deliver(*services_.store, std::move(request), asio::use_awaitable);
-  auto ms = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started).count() / 1000.0;
+  auto ms = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count() / 1000.0;
   if (result) {
     ++messages_;
     log::info("delivered", {{"session", id_}, {"from", env.mail_from}, {"recipients", env.recipients.size()},
@@ -149,24 +110,22 @@ asio::awaitable<void> Connection::deliver() {
 
 asio::awaitable<void> Connection::run() {
   boost::system::error_code ec;
-  auto remote = socket_.remote_endpoint(ec);
+  auto remote = stream_.socket().remote_endpoint(ec);
   if (ec) co_return;
   ip_ = remote.address().to_string();
   id_ = SessionRegistry::new_session_id();
   uint64_t reg_id = g_next_connection.fetch_add(1);
-  auto self = shared_from_this();
-  if (!services_.registry->add(reg_id, ip_, [self] { self->request_shutdown(); })) {
-    log::warn("connection_refused", {{"ip", ip_}, {"reason", services_.registry->shutting_down()
-                                                                   ? "shutting down" : "too many connections from this address"}});
-    std::string reply = services_.registry->shutting_down()
-                            ? "421 4.3.2 " + services_.options.hostname + " Service shutting down\r\n"
-                            : "421 4.7.0 " + services_.options.hostname + " Too many connections from your address\r\n";
-    co_await write_all(reply);
-    socket_.close(ec);
+  if (!services_.registry->add(reg_id, ip_, [self = shared_from_this()] { self->request_shutdown(); })) {
+    bool stopping = services_.registry->shutting_down();
+    log::warn("connection_refused", {{"ip", ip_}, {"reason", stopping ? "shutting down" : "too many connections from this address"}});
+    std::string reply = stopping ? "421 4.3.2 " + services_.options.hostname + " Service shutting down\r\n"
+                                 : "421 4.7.0 " + services_.options.hostname + " Too many connections from your address\r\n";
+    if (mode_ != TlsMode::implicit) co_await stream_.write_all(reply, kWriteTimeout);
+    co_await stream_.close();
     co_return;
   }
   log::info("connect", {{"session", id_}, {"ip", ip_}, {"port", remote.port()}});
-  socket_.set_option(tcp::no_delay(true), ec);
+  stream_.socket().set_option(tcp::no_delay(true), ec);
 
   smtp::SessionOptions opts = services_.options;
   bool ok = true;
@@ -185,7 +144,10 @@ asio::awaitable<void> Connection::run() {
     std::array<char, kReadBufferSize> buf;
     for (;;) {
       std::string out = session_->take_output();
-      if (!out.empty() && !co_await write_all(out)) break;
+      if (!out.empty()) {
+        bool written = co_await stream_.write_all(out, kWriteTimeout);
+        if (!written) break;
+      }
       auto action = session_->next_action();
       if (action == smtp::Session::Action::close) break;
       if (action == smtp::Session::Action::deliver) {
@@ -203,32 +165,23 @@ asio::awaitable<void> Connection::run() {
         continue;
       }
       waiting_for_command_ = !session_->in_transaction();
-      arm(std::chrono::seconds(session_->in_transaction() ? services_.data_timeout_seconds
-                                                          : services_.command_timeout_seconds));
-      size_t n = 0;
-      if (tls_) std::tie(ec, n) = co_await tls_->async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
-      else std::tie(ec, n) = co_await socket_.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
-      disarm();
+      auto timeout = std::chrono::seconds(session_->in_transaction() ? services_.data_timeout_seconds
+                                                                     : services_.command_timeout_seconds);
+      size_t n = co_await stream_.read_some(buf.data(), buf.size(), timeout);
       waiting_for_command_ = false;
-      if (ec) {
-        if (timed_out_) {
+      if (n == 0) {
+        if (stream_.timed_out()) {
           log::info("timeout", {{"session", id_}});
           session_->on_timeout();
           continue;
         }
-        if (ec == asio::error::operation_aborted && shutdown_requested_) continue;
-        break;  // peer closed or network error
+        if (shutdown_requested_ && stream_.cancelled()) continue;  // our own cancel: say 421 and close
+        break;                              // peer closed or network error
       }
       session_->receive(std::string_view(buf.data(), n));
     }
   }
-  if (tls_) {
-    arm(5s);
-    co_await tls_->async_shutdown(asio::as_tuple(asio::use_awaitable));
-    disarm();
-  }
-  socket_.shutdown(tcp::socket::shutdown_both, ec);
-  socket_.close(ec);
+  co_await stream_.close();
   services_.registry->remove(reg_id, ip_);
   log::info("disconnect", {{"session", id_}, {"messages", messages_}});
 }
