@@ -15,20 +15,9 @@ Task<void> cmd_append(SessionContext& s, Command& c) {
     s.fail(c.tag, args.error());
     co_return;
   }
-  auto name = mailbox_from_wire(args->mailbox, s.utf8());
-  if (!name) {
-    s.fail(c.tag, name.error());
-    co_return;
-  }
-  auto dest = co_await find_mailbox(s, *name);
-  if (!dest) {
-    s.fail(c.tag, dest.error());
-    co_return;
-  }
-  if (!*dest) {
-    s.no(c.tag, "Mailbox does not exist", "TRYCREATE");  // RFC 9051 §6.3.12
-    co_return;
-  }
+  // RFC 9051 §6.3.12: TRYCREATE tells the client CREATE would help.
+  auto dest = co_await require_mailbox(s, c.tag, args->mailbox, "TRYCREATE");
+  if (!dest) co_return;
   const auto& msg = args->messages.at(0);
   if (msg.data.empty()) {
     s.no(c.tag, "Empty message", "CANNOT");
@@ -43,7 +32,7 @@ Task<void> cmd_append(SessionContext& s, Command& c) {
   req.content = std::string(msg.data);
   req.flags = msg.flags;
   req.internal_date = msg.internal_date ? to_unix_seconds(*msg.internal_date) : static_cast<int64_t>(std::time(nullptr));
-  auto r = co_await s.access.append(s.account(), (*dest)->name, std::move(req));
+  auto r = co_await s.access.append(s.account(), dest->name, std::move(req));
   if (!r) {
     s.fail(c.tag, r.error(), "TRYCREATE");
     co_return;
@@ -53,10 +42,10 @@ Task<void> cmd_append(SessionContext& s, Command& c) {
     co_return;
   }
   s.ok(c.tag, "APPEND completed", "APPENDUID",
-       std::to_string((*dest)->uidvalidity) + " " + std::to_string(r->copies[0].uid));
+       std::to_string(dest->uidvalidity) + " " + std::to_string(r->copies[0].uid));
   // An APPEND to the selected mailbox is announced by the EXISTS that the
   // session sends after this command (the store's notification marks it dirty).
-  if (s.selected && s.selected->id == (*dest)->id) s.dirty = true;
+  if (s.selected && s.selected->id == dest->id) s.dirty = true;
 }
 
 }  // namespace postern::imap

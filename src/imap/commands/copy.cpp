@@ -25,21 +25,9 @@ Task<void> cmd_copy(SessionContext& s, Command& c) {
     s.fail(c.tag, seqs.error());
     co_return;
   }
-  auto name = mailbox_from_wire(args->mailbox, s.utf8());
-  if (!name) {
-    s.fail(c.tag, name.error());
-    co_return;
-  }
-  auto dest = co_await find_mailbox(s, *name);
-  if (!dest) {
-    s.fail(c.tag, dest.error());
-    co_return;
-  }
-  if (!*dest) {
-    // RFC 9051 §6.4.7: TRYCREATE tells the client CREATE would help.
-    s.no(c.tag, "Mailbox does not exist", "TRYCREATE");
-    co_return;
-  }
+  // RFC 9051 §6.4.7: TRYCREATE tells the client CREATE would help.
+  auto dest = co_await require_mailbox(s, c.tag, args->mailbox, "TRYCREATE");
+  if (!dest) co_return;
   std::string done = move ? "MOVE completed" : "COPY completed";
   if (seqs->empty()) {
     s.ok(c.tag, done);
@@ -47,7 +35,7 @@ Task<void> cmd_copy(SessionContext& s, Command& c) {
   }
   std::vector<uint32_t> uids;
   for (uint32_t seq : *seqs) uids.push_back(box.rows[seq - 1].uid);
-  auto r = co_await s.access.copy_messages(s.account(), box.id, std::move(uids), (*dest)->id, move);
+  auto r = co_await s.access.copy_messages(s.account(), box.id, std::move(uids), dest->id, move);
   if (!r) {
     s.fail(c.tag, r.error(), mailbox_error_code(r.error()));
     co_return;

@@ -13,21 +13,9 @@ Task<void> cmd_status(SessionContext& s, Command& c) {
     s.fail(c.tag, args.error());
     co_return;
   }
-  auto name = mailbox_from_wire(args->mailbox, s.utf8());
-  if (!name) {
-    s.fail(c.tag, name.error());
-    co_return;
-  }
-  auto info = co_await find_mailbox(s, *name);
-  if (!info) {
-    s.fail(c.tag, info.error());
-    co_return;
-  }
-  if (!*info) {
-    s.no(c.tag, "Mailbox does not exist", "NONEXISTENT");
-    co_return;
-  }
-  const auto& box = **info;
+  auto info = co_await require_mailbox(s, c.tag, args->mailbox, "NONEXISTENT");
+  if (!info) co_return;
+  const auto& box = *info;
   uint64_t unseen = 0, deleted = 0;
   bool need_rows = false;
   for (auto item : args->items) need_rows |= item == StatusItem::unseen || item == StatusItem::deleted;

@@ -2,6 +2,7 @@
 #include "imap/session/context.hpp"
 
 #include "core/strings.hpp"
+#include "imap/proto/mutf7.hpp"
 #include "store/flags.hpp"
 
 namespace postern::imap {
@@ -76,6 +77,22 @@ Task<Result<std::optional<store::MailboxInfo>>> find_mailbox(SessionContext& s, 
     if (b.name == name || (inbox && iequals(b.name, "INBOX"))) co_return std::optional<store::MailboxInfo>(b);
   }
   co_return std::optional<store::MailboxInfo>();
+}
+
+Task<std::optional<store::MailboxInfo>> require_mailbox(SessionContext& s, std::string tag, std::string wire,
+                                                        std::string missing_code) {
+  auto name = mailbox_from_wire(wire, s.utf8());
+  if (!name) {
+    s.fail(tag, name.error());
+    co_return std::nullopt;
+  }
+  auto info = co_await find_mailbox(s, std::move(*name));
+  if (!info) {
+    s.fail(tag, info.error());
+    co_return std::nullopt;
+  }
+  if (!*info) s.no(tag, "Mailbox does not exist", missing_code);
+  co_return std::move(*info);
 }
 
 void append_flag_list(ResponseBuilder& r, std::string_view canonical) {

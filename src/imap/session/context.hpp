@@ -100,6 +100,12 @@ std::string_view mailbox_error_code(const Error& e);
 // Finds a mailbox by its store name (INBOX case-insensitive, RFC 9051 §5.1).
 Task<Result<std::optional<store::MailboxInfo>>> find_mailbox(SessionContext& s, std::string name);
 
+// The mailbox a command names in wire form (mUTF-7 or UTF-8). On any
+// failure the tagged reply is already written (NO with `missing_code`, e.g.
+// "NONEXISTENT" or "TRYCREATE", when it does not exist) and nullopt returned.
+Task<std::optional<store::MailboxInfo>> require_mailbox(SessionContext& s, std::string tag, std::string wire,
+                                                        std::string missing_code);
+
 // Announces store changes to the selected mailbox (RFC 9051 §7.5.1):
 // "* n EXISTS", "* n FETCH (UID FLAGS [MODSEQ])" for flag changes made by
 // others, and "* n EXPUNGE" when `allow_expunge`, else the expunges wait in
