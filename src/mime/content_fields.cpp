@@ -230,7 +230,7 @@ Params parse_params(std::string_view raw) {
     auto it = std::find_if(groups.begin(), groups.end(), [&](auto& g) { return g.first == np.base; });
     if (it == groups.end()) {
       groups.push_back({std::string(np.base), Group{out.size(), {}}});
-      out.push_back({});  // placeholder, filled below
+      out.push_back({});  // the joined RFC 2231 parameter goes in this slot below
       it = groups.end() - 1;
     }
     it->second.segments.emplace(*np.section, std::make_pair(std::move(r.value), np.extended));  // first wins
