@@ -31,6 +31,11 @@ smtp::RecipientDecision DirectoryRecipientPolicy::check_recipient(const EmailAdd
         d.detail = "forwarding to external addresses is not available";
         return d;
       }
+      if (!res.external.empty()) {
+        // Until the outbound queue exists the external targets of an alias
+        // are not served: say so in the log rather than silently.
+        log::warn("forwarding_unavailable", {{"recipient", recipient.str()}, {"external_targets", res.external.size()}});
+      }
       d.verdict = Verdict::accept;
       d.accounts = std::move(res.accounts);
       return d;
