@@ -117,18 +117,22 @@ class Postfix:
         etc = self.base / "etc"
         etc.mkdir(parents=True)
         peers = ROOT.parent / "shared/peers"
-        main = (peers / "postfix-main.cf").read_text().replace("/tmp/mailbench", str(self.base))
-        main += f"\nvirtual_mailbox_domains = example.test\nvirtual_mailbox_maps = static:example.test/user/\n"
-        main += f"virtual_uid_maps = static:{self.uid()}\nvirtual_gid_maps = static:{self.uid()}\nvirtual_minimum_uid = 1\n"
-        main += "smtpd_client_connection_count_limit = 1000\nin_flow_delay = 0\n"
-        (etc / "main.cf").write_text(main)
+        # The peer config keeps its state under /tmp/mailbench/{postfix,pfmail}.
+        root = str(self.base / "root")
+        (etc / "main.cf").write_text((peers / "postfix-main.cf").read_text().replace("/tmp/mailbench", root))
         master = (peers / "postfix-master.cf").read_text().replace("127.0.0.1:21025", f"127.0.0.1:{self.port}")
         (etc / "master.cf").write_text(master)
-        for d in ("spool", "data", "pfmail"):
-            (self.base / d).mkdir()
-        subprocess.run(["chown", "-R", "postfix:postfix", str(self.base / "data"), str(self.base / "pfmail")], check=True)
-        os.chmod(self.base / "pfmail", 0o777)
-        self.maildir = self.base / "pfmail/example.test/user"
+        uid = self.uid()
+        for key, value in {"virtual_mailbox_domains": "example.test",
+                           "virtual_mailbox_maps": "static:example.test/user/",
+                           "virtual_uid_maps": f"static:{uid}", "virtual_gid_maps": f"static:{uid}",
+                           "virtual_minimum_uid": "1", "smtpd_client_connection_count_limit": "1000",
+                           "in_flow_delay": "0"}.items():
+            subprocess.run(["postconf", "-c", str(etc), "-e", f"{key}={value}"], check=True)
+        for d in ("postfix/spool", "postfix/data", "pfmail"):
+            (self.base / "root" / d).mkdir(parents=True)
+        subprocess.run(["chown", "-R", "postfix:postfix", root + "/postfix/data", root + "/pfmail"], check=True)
+        self.maildir = self.base / "root/pfmail/example.test/user"
 
     @staticmethod
     def uid():
@@ -171,6 +175,7 @@ def main():
     if args.quick:
         args.seconds, args.rounds = 5, 1
     base = pathlib.Path(tempfile.mkdtemp(prefix="postern-bench-"))
+    os.chmod(base, 0o755)  # the postfix user must reach its queue and Maildir
     servers = [Postern(base)]
     if not args.no_peer and Postfix.available():
         servers.append(Postfix(base))
