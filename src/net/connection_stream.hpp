@@ -21,6 +21,10 @@ namespace postern::net {
 
 class ConnectionStream {
  public:
+  // Deadlines shared by every protocol: a TLS handshake, and one write.
+  static constexpr std::chrono::seconds kHandshakeTimeout{30};
+  static constexpr std::chrono::seconds kWriteTimeout{60};
+
   explicit ConnectionStream(boost::asio::ip::tcp::socket socket);
 
   boost::asio::ip::tcp::socket& socket() { return socket_; }

@@ -25,8 +25,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr auto kTlsHandshakeTimeout = 30s;
-constexpr auto kWriteTimeout = 60s;
+constexpr auto kTlsHandshakeTimeout = ConnectionStream::kHandshakeTimeout;
+constexpr auto kWriteTimeout = ConnectionStream::kWriteTimeout;
 constexpr size_t kReadBufferSize = 8 * 1024;
 std::atomic<uint64_t> g_next_imap{1};
 

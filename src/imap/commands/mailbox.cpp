@@ -23,6 +23,23 @@ Result<std::string> store_name(const SessionContext& s, std::string_view wire) {
   return n;
 }
 
+// The single mailbox argument of CREATE/DELETE/SUBSCRIBE/UNSUBSCRIBE as a
+// store name; on failure the tagged reply is written (`invalid_code` for a
+// name that cannot exist) and nullopt returned.
+std::optional<std::string> single_mailbox(SessionContext& s, const Command& c, std::string_view invalid_code) {
+  auto wire = parse_single_mailbox(c.args);
+  if (!wire) {
+    s.fail(c.tag, wire.error());
+    return std::nullopt;
+  }
+  auto name = store_name(s, *wire);
+  if (!name) {
+    s.fail(c.tag, name.error(), invalid_code);
+    return std::nullopt;
+  }
+  return std::move(*name);
+}
+
 void status_reply(SessionContext& s, std::string_view tag, const Status& st, std::string_view done) {
   if (st) {
     s.ok(tag, done);
@@ -35,16 +52,8 @@ void status_reply(SessionContext& s, std::string_view tag, const Status& st, std
 
 // RFC 9051 §6.3.4
 Task<void> cmd_create(SessionContext& s, Command& c) {
-  auto wire = parse_single_mailbox(c.args);
-  if (!wire) {
-    s.fail(c.tag, wire.error());
-    co_return;
-  }
-  auto name = store_name(s, *wire);
-  if (!name) {
-    s.fail(c.tag, name.error(), "CANNOT");
-    co_return;
-  }
+  auto name = single_mailbox(s, c, "CANNOT");
+  if (!name) co_return;
   if (*name == "INBOX") {
     s.no(c.tag, "INBOX always exists", "ALREADYEXISTS");
     co_return;
@@ -59,16 +68,8 @@ Task<void> cmd_create(SessionContext& s, Command& c) {
 
 // RFC 9051 §6.3.5
 Task<void> cmd_delete(SessionContext& s, Command& c) {
-  auto wire = parse_single_mailbox(c.args);
-  if (!wire) {
-    s.fail(c.tag, wire.error());
-    co_return;
-  }
-  auto name = store_name(s, *wire);
-  if (!name) {
-    s.fail(c.tag, name.error(), "NONEXISTENT");
-    co_return;
-  }
+  auto name = single_mailbox(s, c, "NONEXISTENT");
+  if (!name) co_return;
   if (*name == "INBOX") {
     s.no(c.tag, "INBOX cannot be deleted", "CANNOT");
     co_return;
@@ -109,16 +110,8 @@ Task<void> cmd_rename(SessionContext& s, Command& c) {
 // RFC 9051 §6.3.7, §6.3.8
 Task<void> cmd_subscribe(SessionContext& s, Command& c) {
   bool subscribe = c.name == "SUBSCRIBE";
-  auto wire = parse_single_mailbox(c.args);
-  if (!wire) {
-    s.fail(c.tag, wire.error());
-    co_return;
-  }
-  auto name = store_name(s, *wire);
-  if (!name) {
-    s.fail(c.tag, name.error(), "NONEXISTENT");
-    co_return;
-  }
+  auto name = single_mailbox(s, c, "NONEXISTENT");
+  if (!name) co_return;
   status_reply(s, c.tag, co_await s.access.set_subscribed(s.account(), *name, subscribe),
                subscribe ? "SUBSCRIBE completed" : "UNSUBSCRIBE completed");
 }
