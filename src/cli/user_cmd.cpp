@@ -1,5 +1,5 @@
-// `postern user add|passwd|list|remove`: accounts, their passwords, and
-// their removal (which deletes their mail, hence --yes).
+// `postern user add|passwd|quota|list|remove`: accounts, their passwords
+// and storage quotas, and their removal (which deletes their mail, hence --yes).
 #include <openssl/rand.h>
 
 #include <CLI/CLI.hpp>
@@ -7,7 +7,9 @@
 #include <iostream>
 
 #include "cli/context.hpp"
+#include "core/strings.hpp"
 #include "directory/directory.hpp"
+#include "store/sqlite/mail_read.hpp"
 
 namespace postern::cli {
 namespace {
@@ -24,6 +26,13 @@ std::string generate_password() {
   return out;
 }
 
+uint64_t quota_or_fail(const std::string& text) {
+  if (text == "unlimited" || text == "none") return 0;
+  auto bytes = parse_byte_size(text);
+  if (!bytes) fail("invalid quota '" + text + "': use a size such as 500M, 2G or 1048576, or 'unlimited'");
+  return *bytes;
+}
+
 std::string canonical_or_fail(const std::string& address) {
   auto canonical = directory::canonical_address(address);
   if (!canonical) fail(canonical.error().message);
@@ -33,6 +42,7 @@ std::string canonical_or_fail(const std::string& address) {
 struct UserArgs {
   std::string address;
   std::string domain;
+  std::string quota;
   bool generate = false;
   bool yes = false;
 };
@@ -48,12 +58,16 @@ void register_user_commands(CLI::App& app, Context& ctx) {
       "add", "Add an account; the password is asked twice on a terminal or read as one line from stdin");
   add->add_option("ADDRESS", args->address, "Address of the account, e.g. alice@example.org")->required();
   add->add_flag("--generate-password", args->generate, "Generate a random password and print it");
+  add->add_option("--quota", args->quota, "Storage quota, e.g. 2G or 500M (default: unlimited)");
   add->callback([&ctx, args] {
     directory::Directory dir(ctx.db());
     // Refuse before asking for a password that would be thrown away.
     if (auto s = dir.check_new_user(args->address); !s) fail(s.error().message);
+    const uint64_t quota = args->quota.empty() ? 0 : quota_or_fail(args->quota);
     const std::string password = args->generate ? generate_password() : read_new_password();
     if (auto id = dir.add_user(args->address, password); !id) fail(id.error().message);
+    if (quota > 0)
+      if (auto s = dir.set_quota(args->address, quota); !s) fail(s.error().message);
     std::cout << "added user " << canonical_or_fail(args->address) << "\n";
     if (args->generate) std::cout << "password: " << password << "\n";
   });
@@ -70,6 +84,25 @@ void register_user_commands(CLI::App& app, Context& ctx) {
     if (auto s = dir.set_password(args->address, password); !s) fail(s.error().message);
     std::cout << "changed password of " << (*found)->address << "\n";
     if (args->generate) std::cout << "password: " << password << "\n";
+  });
+
+  auto* quota = user->add_subcommand("quota", "Show an account's storage use and quota, or set the quota");
+  quota->add_option("ADDRESS", args->address, "Address of the account")->required();
+  quota->add_option("SIZE", args->quota, "New quota, e.g. 2G, 500M, or 'unlimited'");
+  quota->callback([&ctx, args] {
+    directory::Directory dir(ctx.db());
+    auto found = dir.find_user(args->address);
+    if (!found) fail(found.error().message);
+    if (!*found) fail("unknown user '" + canonical_or_fail(args->address) + "'");
+    if (!args->quota.empty()) {
+      if (auto s = dir.set_quota((*found)->address, quota_or_fail(args->quota)); !s) fail(s.error().message);
+    }
+    auto usage = store::sqlite::quota_usage(ctx.db(), (*found)->id);
+    if (!usage) fail(usage.error().message);
+    std::cout << (*found)->address << ": " << format_byte_size(static_cast<uint64_t>(usage->used_bytes)) << " in "
+              << usage->messages << " messages, quota "
+              << (usage->limit_bytes ? format_byte_size(static_cast<uint64_t>(usage->limit_bytes)) : "unlimited")
+              << "\n";
   });
 
   auto* list = user->add_subcommand("list", "List accounts, one address per line");

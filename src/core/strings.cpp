@@ -1,6 +1,8 @@
 // ASCII-only string helpers and a strict UTF-8 validator (RFC 3629).
 #include "core/strings.hpp"
 
+#include <cstdio>
+
 namespace postern {
 
 std::string to_lower_ascii(std::string_view s) {
@@ -98,6 +100,41 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
     out.push_back(s.substr(start, pos - start));
     start = pos + 1;
   }
+}
+
+std::optional<uint64_t> parse_byte_size(std::string_view s) {
+  s = trim(s);
+  size_t digits = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') ++digits;
+  if (digits == 0 || digits > 19) return std::nullopt;
+  uint64_t n = 0;
+  for (size_t i = 0; i < digits; ++i) n = n * 10 + static_cast<uint64_t>(s[i] - '0');
+  std::string unit = to_lower_ascii(trim(s.substr(digits)));
+  if (unit.size() > 1 && unit.ends_with("ib")) unit.resize(unit.size() - 2);
+  else if (unit.size() > 1 && unit.back() == 'b') unit.pop_back();
+  int shift = 0;
+  if (unit.empty() || unit == "b") shift = 0;
+  else if (unit == "k") shift = 10;
+  else if (unit == "m") shift = 20;
+  else if (unit == "g") shift = 30;
+  else if (unit == "t") shift = 40;
+  else return std::nullopt;
+  if (n > (uint64_t{1} << (62 - shift))) return std::nullopt;
+  return n << shift;
+}
+
+std::string format_byte_size(uint64_t bytes) {
+  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  if (bytes < 1024) return std::to_string(bytes) + " B";
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f %s", v, kUnits[u]);
+  return buf;
 }
 
 }  // namespace postern

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,5 +31,11 @@ inline std::string to_hex(std::string_view s) {
 bool constant_time_equals(std::string_view a, std::string_view b);
 
 std::vector<std::string_view> split(std::string_view s, char sep);
+
+// "1048576", "512K", "100M", "2G", "1T" (binary multiples, case-insensitive,
+// optional trailing "B"/"iB") -> octets; nullopt when malformed or > 2^62.
+std::optional<uint64_t> parse_byte_size(std::string_view s);
+// Octets for people: "512 B", "1.5 KiB", "2.0 GiB".
+std::string format_byte_size(uint64_t bytes);
 
 }  // namespace postern

@@ -2,6 +2,7 @@
 #include "delivery/local_delivery.hpp"
 
 #include "mime/header.hpp"
+#include "mime/msg_id.hpp"
 
 namespace postern::delivery {
 namespace {
@@ -21,7 +22,11 @@ store::MessageSummary summarize(std::string_view content) {
   store::MessageSummary s;
   s.subject = field(headers, "Subject");
   s.from = field(headers, "From");
-  s.message_id = field(headers, "Message-ID");
+  auto message_id = field(headers, "Message-ID");
+  s.message_id = mime::first_msg_id(message_id);
+  if (s.message_id.empty()) s.message_id = std::move(message_id);
+  s.references = mime::extract_msg_ids(field(headers, "References"));
+  for (auto& id : mime::extract_msg_ids(field(headers, "In-Reply-To"), 1)) s.references.push_back(std::move(id));
   if (auto d = field(headers, "Date"); !d.empty()) s.date = mime::parse_date(d);
   return s;
 }

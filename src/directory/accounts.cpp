@@ -3,6 +3,7 @@
 #include "directory/directory.hpp"
 #include "directory/internal.hpp"
 #include "store/account_setup.hpp"
+#include "store/sqlite/mail_read.hpp"
 
 namespace postern::directory {
 namespace {
@@ -85,6 +86,24 @@ Status Directory::set_password(std::string_view address, std::string_view passwo
   if (auto s = upd->run(); !s) return s;
   if (db_.changes() == 0) return detail::unknown_user_error(canonical);
   return tx.commit();
+}
+
+Status Directory::set_quota(std::string_view address, uint64_t bytes) {
+  auto parsed = detail::parse_address(address);
+  if (!parsed) return parsed.error();
+  const std::string canonical = detail::canonical(*parsed);
+  auto upd = db_.prepare("UPDATE accounts SET quota_bytes = ? WHERE address = ?");
+  if (!upd) return upd.error();
+  upd->bind(1, static_cast<int64_t>(bytes)).bind(2, canonical);
+  if (auto s = upd->run(); !s) return s;
+  if (db_.changes() == 0) return detail::unknown_user_error(canonical);
+  return Ok{};
+}
+
+Result<bool> Directory::over_quota(int64_t account_id) {
+  auto usage = store::sqlite::quota_usage(db_, account_id);
+  if (!usage) return usage.error();
+  return usage->limit_bytes > 0 && usage->used_bytes >= usage->limit_bytes;
 }
 
 Status Directory::remove_user(std::string_view address) {

@@ -71,6 +71,10 @@ class Directory {
   // alias collision), so the CLI can refuse before asking for a password.
   Status check_new_user(std::string_view address);
   Status set_password(std::string_view address, std::string_view password);
+  // Storage quota in octets, 0 = unlimited (RFC 9208 STORAGE via IMAP).
+  Status set_quota(std::string_view address, uint64_t bytes);
+  // True when the account's mail already fills its quota.
+  Result<bool> over_quota(int64_t account_id);
   Status remove_user(std::string_view address);   // removes its mail too
   Result<std::vector<AccountInfo>> list_users(std::optional<std::string_view> domain = std::nullopt);
   Result<std::optional<AccountInfo>> find_user(std::string_view address);

@@ -44,6 +44,7 @@ class MailAccess {
   virtual Task<Result<std::vector<store::MessageData>>> message_data(int64_t account_id,
                                                                      std::vector<int64_t> message_ids) = 0;
   virtual Task<Result<std::string>> read_blob(std::string hash) = 0;
+  virtual Task<Result<store::QuotaUsage>> quota(int64_t account_id) = 0;
 
   virtual Task<Result<int64_t>> create_mailbox(int64_t account_id, std::string name, std::string special_use) = 0;
   virtual Task<Status> delete_mailbox(int64_t account_id, std::string name) = 0;
@@ -56,9 +57,10 @@ class MailAccess {
   virtual Task<Result<store::CopyResult>> copy_messages(int64_t account_id, int64_t from_mailbox_id,
                                                         std::vector<uint32_t> uids, int64_t to_mailbox_id,
                                                         bool move) = 0;
-  // APPEND: stores into `mailbox` (the structure is computed by the caller's side).
-  virtual Task<Result<store::DeliveryReceipt>> append(int64_t account_id, std::string mailbox,
-                                                      AppendRequest request) = 0;
+  // APPEND / MULTIAPPEND: stores every message into `mailbox`, all or
+  // nothing (RFC 3502); one receipt per message, in order.
+  virtual Task<Result<std::vector<store::DeliveryReceipt>>> append(int64_t account_id, std::string mailbox,
+                                                                   std::vector<AppendRequest> requests) = 0;
 };
 
 }  // namespace postern::imap

@@ -14,6 +14,7 @@
 #include <array>
 #include <atomic>
 
+#include "core/deflate_stream.hpp"
 #include "core/log.hpp"
 #include "imap/session/session.hpp"
 #include "net/connection_stream.hpp"
@@ -44,6 +45,10 @@ class ImapConnection : public std::enable_shared_from_this<ImapConnection> {
 
  private:
   asio::awaitable<void> flush();
+  // COMPRESS DEFLATE was accepted: the OK goes out plain, then both
+  // directions deflate; bytes that followed the command are inflated.
+  asio::awaitable<bool> start_compression();
+  asio::awaitable<bool> receive(std::string_view raw);
   void watch_account();
   void on_change();
   void request_shutdown();
@@ -52,6 +57,8 @@ class ImapConnection : public std::enable_shared_from_this<ImapConnection> {
   TlsMode mode_;
   ImapServices& services_;
   std::unique_ptr<imap::Session> session_;
+  std::unique_ptr<DeflateStream> deflater_;  // RFC 4978, once COMPRESS is active
+  std::unique_ptr<InflateStream> inflater_;
   store::ChangeNotifier::Subscription subscription_;
   std::string id_, ip_;
   bool writing_ = false;
@@ -70,12 +77,46 @@ asio::awaitable<void> ImapConnection::flush() {
   for (;;) {
     std::string out = session_->take_output();
     if (out.empty() || write_failed_) break;
+    if (deflater_) out = deflater_->compress(out);
     if (!co_await stream_.write_all(out, kWriteTimeout)) {
       write_failed_ = true;
       stream_.cancel();
     }
   }
   writing_ = false;
+}
+
+asio::awaitable<bool> ImapConnection::receive(std::string_view raw) {
+  if (!inflater_) {
+    co_await session_->receive(raw);
+    co_return true;
+  }
+  auto plain = inflater_->decompress(raw);
+  if (!plain) {
+    log::info("imap_compression_error", {{"session", id_}, {"error", plain.error().message}});
+    co_return false;
+  }
+  co_await session_->receive(*plain);
+  co_return true;
+}
+
+asio::awaitable<bool> ImapConnection::start_compression() {
+  // The OK must leave uncompressed: wait out a notification's writer.
+  asio::steady_timer wait(stream_.socket().get_executor());
+  for (int i = 0; writing_ && i < 1000; ++i) {
+    wait.expires_after(1ms);
+    co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  co_await flush();
+  if (write_failed_) co_return false;
+  deflater_ = std::make_unique<DeflateStream>();
+  inflater_ = std::make_unique<InflateStream>();
+  std::string rest = session_->compression_started();
+  log::info("imap_compression_started", {{"session", id_}});
+  if (rest.empty()) co_return true;
+  bool ok = co_await receive(rest);
+  if (ok) co_await flush();
+  co_return ok;
 }
 
 void ImapConnection::on_change() {
@@ -166,10 +207,17 @@ asio::awaitable<void> ImapConnection::run() {
       session_->tls_established();
       continue;
     }
+    if (session_->wants_compress()) {
+      bool started = co_await start_compression();
+      if (!started) break;
+      continue;
+    }
     if (shutdown_requested_) {
       // Between commands: say goodbye (RFC 9051 §7.1.5 BYE) and close.
       closing_ = true;
-      co_await stream_.write_all("* BYE Server shutting down\r\n", 5s);
+      std::string bye = "* BYE Server shutting down\r\n";
+      if (deflater_) bye = deflater_->compress(bye);
+      co_await stream_.write_all(bye, 5s);
       break;
     }
     auto timeout = std::chrono::seconds(session_->account_id() ? services_.idle_timeout_seconds
@@ -183,7 +231,8 @@ asio::awaitable<void> ImapConnection::run() {
       if (shutdown_requested_ && stream_.cancelled()) continue;
       break;
     }
-    co_await session_->receive(std::string_view(buf.data(), n));
+    bool received = co_await receive(std::string_view(buf.data(), n));
+    if (!received) break;
     co_await flush();
     watch_account();
   }

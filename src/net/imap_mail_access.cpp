@@ -42,6 +42,11 @@ Task<Result<store::MailboxChanges>> ImapMailAccess::changes_since(int64_t accoun
   return run_blocking<R>(workers_, [=, this] { return store_.changes_since(account_id, mailbox_id, modseq); });
 }
 
+Task<Result<store::QuotaUsage>> ImapMailAccess::quota(int64_t account_id) {
+  using R = Result<store::QuotaUsage>;
+  return run_blocking<R>(workers_, [=, this] { return store_.quota(account_id); });
+}
+
 Task<Result<std::vector<store::MessageData>>> ImapMailAccess::message_data(int64_t account_id, std::vector<int64_t> ids) {
   using R = Result<std::vector<store::MessageData>>;
   return run_blocking<R>(workers_, [this, account_id, ids = std::move(ids)] {
@@ -101,16 +106,19 @@ Task<Result<store::CopyResult>> ImapMailAccess::copy_messages(int64_t account_id
   });
 }
 
-Task<Result<store::DeliveryReceipt>> ImapMailAccess::append(int64_t account_id, std::string mailbox,
-                                                            imap::AppendRequest request) {
-  using R = Result<store::DeliveryReceipt>;
-  store::Delivery d;
-  d.summary = delivery::summarize(request.content);
-  d.content = std::move(request.content);
-  d.internal_date = request.internal_date;
-  d.targets.push_back({account_id, std::move(mailbox), std::move(request.flags)});
-  auto shared = std::make_shared<store::Delivery>(std::move(d));
-  return from_callback<R>([this, shared](Cb<R> done) { store_.deliver(std::move(*shared), std::move(done)); });
+Task<Result<std::vector<store::DeliveryReceipt>>> ImapMailAccess::append(int64_t account_id, std::string mailbox,
+                                                                         std::vector<imap::AppendRequest> requests) {
+  using R = Result<std::vector<store::DeliveryReceipt>>;
+  auto ds = std::make_shared<std::vector<store::Delivery>>();
+  for (auto& request : requests) {
+    store::Delivery d;
+    d.summary = delivery::summarize(request.content);
+    d.content = std::move(request.content);
+    d.internal_date = request.internal_date;
+    d.targets.push_back({account_id, mailbox, std::move(request.flags)});
+    ds->push_back(std::move(d));
+  }
+  return from_callback<R>([this, ds](Cb<R> done) { store_.deliver_all(std::move(*ds), std::move(done)); });
 }
 
 }  // namespace postern::net

@@ -21,6 +21,7 @@ class ImapMailAccess final : public imap::MailAccess {
   imap::Task<Result<store::MailboxChanges>> changes_since(int64_t account_id, int64_t mailbox_id, int64_t modseq) override;
   imap::Task<Result<std::vector<store::MessageData>>> message_data(int64_t account_id, std::vector<int64_t> ids) override;
   imap::Task<Result<std::string>> read_blob(std::string hash) override;
+  imap::Task<Result<store::QuotaUsage>> quota(int64_t account_id) override;
   imap::Task<Result<int64_t>> create_mailbox(int64_t account_id, std::string name, std::string special_use) override;
   imap::Task<Status> delete_mailbox(int64_t account_id, std::string name) override;
   imap::Task<Status> rename_mailbox(int64_t account_id, std::string from, std::string to) override;
@@ -32,8 +33,8 @@ class ImapMailAccess final : public imap::MailAccess {
   imap::Task<Result<store::CopyResult>> copy_messages(int64_t account_id, int64_t from_mailbox_id,
                                                       std::vector<uint32_t> uids, int64_t to_mailbox_id,
                                                       bool move) override;
-  imap::Task<Result<store::DeliveryReceipt>> append(int64_t account_id, std::string mailbox,
-                                                    imap::AppendRequest request) override;
+  imap::Task<Result<std::vector<store::DeliveryReceipt>>> append(int64_t account_id, std::string mailbox,
+                                                                 std::vector<imap::AppendRequest> requests) override;
 
  private:
   store::MailStore& store_;

@@ -36,6 +36,20 @@ smtp::RecipientDecision DirectoryRecipientPolicy::check_recipient(const EmailAdd
         // are not served: say so in the log rather than silently.
         log::warn("forwarding_unavailable", {{"recipient", recipient.str()}, {"external_targets", res.external.size()}});
       }
+      // A recipient whose every mailbox is full is refused at RCPT, before
+      // the data is sent; an alias that still reaches someone is accepted.
+      {
+        size_t full = 0;
+        for (int64_t account : res.accounts) {
+          auto over = (*dir)->over_quota(account);
+          if (over && *over) ++full;
+        }
+        if (full == res.accounts.size()) {
+          log::info("recipient_over_quota", {{"recipient", recipient.str()}});
+          d.verdict = Verdict::mailbox_full;
+          return d;
+        }
+      }
       d.verdict = Verdict::accept;
       d.accounts = std::move(res.accounts);
       return d;

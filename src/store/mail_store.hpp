@@ -20,8 +20,11 @@ class ChangeNotifier;
 struct MessageSummary {
   std::string subject;
   std::string from;
-  std::string message_id;
+  std::string message_id;       // the first "<...>" of Message-ID, or the field as sent
   std::optional<int64_t> date;  // Date: header as unix seconds, when parseable
+  // msg-ids of References then In-Reply-To, for threading at delivery: the
+  // message joins the thread of the last one already in the account.
+  std::vector<std::string> references;
 };
 
 struct DeliveryTarget {
@@ -97,6 +100,16 @@ struct MessageData {
   int64_t size = 0;
   int64_t internal_date = 0;
   std::string structure;
+  int64_t thread_id = 0;  // the thread's root message row (RFC 8474 THREADID)
+};
+
+// An account's storage quota (RFC 9208 STORAGE): octets of every message
+// in every mailbox, as IMAP clients add them up; limit 0 = unlimited.
+struct QuotaUsage {
+  int64_t used_bytes = 0;
+  int64_t messages = 0;
+  int64_t limit_bytes = 0;
+  bool exceeded_by(int64_t more) const { return limit_bytes > 0 && used_bytes + more > limit_bytes; }
 };
 
 struct MailboxInfo {
@@ -133,6 +146,9 @@ class MailStore {
   // (ErrorKind::user for an unknown account/mailbox, temporary for I/O).
   // Never blocks the caller: safe on event-loop threads.
   virtual void deliver(Delivery delivery, DeliveryCallback done) = 0;
+  // Several messages stored all or nothing, in order (IMAP MULTIAPPEND,
+  // RFC 3502 §6.3.11): one receipt per delivery, or an error and nothing stored.
+  virtual void deliver_all(std::vector<Delivery> deliveries, Done<Result<std::vector<DeliveryReceipt>>> done) = 0;
 
   // Blocking reads: call them from worker threads or the CLI, not event loops.
   virtual Result<std::vector<MailboxInfo>> list_mailboxes(int64_t account_id) = 0;
@@ -170,6 +186,7 @@ class MailStore {
   virtual Result<MailboxChanges> changes_since(int64_t account_id, int64_t mailbox_id, int64_t modseq) = 0;
   virtual Result<std::vector<MessageData>> message_data(int64_t account_id, const std::vector<int64_t>& message_ids) = 0;
   virtual Result<std::string> read_blob(const std::string& hash) = 0;
+  virtual Result<QuotaUsage> quota(int64_t account_id) = 0;
 
   // Stops accepting deliveries and waits until every queued one is committed
   // (or failed). Called on SIGTERM after the listeners are closed.

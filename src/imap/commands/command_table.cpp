@@ -28,7 +28,8 @@ constexpr std::array kCommands = {
     CommandSpec{"LOGIN", kNotAuth, 0, cmd_login},
     CommandSpec{"AUTHENTICATE", kNotAuth, 0, cmd_authenticate},
     // RFC 9051 §6.3: authenticated (and selected)
-    CommandSpec{"ENABLE", kAuthOnly, 0, cmd_enable},  // RFC 5161 §3.1: authenticated state only
+    CommandSpec{"ENABLE", kAuthOnly, 0, cmd_enable},
+    CommandSpec{"COMPRESS", kAuth, kNoAnnounce, cmd_compress},  // RFC 4978  // RFC 5161 §3.1: authenticated state only
     CommandSpec{"SELECT", kAuth, kNoAnnounce, cmd_select},
     CommandSpec{"EXAMINE", kAuth, kNoAnnounce, cmd_select},
     CommandSpec{"CREATE", kAuth, 0, cmd_create},
@@ -42,6 +43,9 @@ constexpr std::array kCommands = {
     CommandSpec{"STATUS", kAuth, 0, cmd_status},
     CommandSpec{"APPEND", kAuth, 0, cmd_append},
     CommandSpec{"IDLE", kAuth, kNoAnnounce, cmd_idle},  // RFC 2177
+    CommandSpec{"GETQUOTAROOT", kAuth, 0, cmd_getquotaroot},  // RFC 9208
+    CommandSpec{"GETQUOTA", kAuth, 0, cmd_getquota},
+    CommandSpec{"SETQUOTA", kAuth, 0, cmd_setquota},
     // RFC 9051 §6.4: selected
     CommandSpec{"CHECK", kSelected, kPoll, cmd_noop},  // rev1 only; harmless for rev2 clients
     CommandSpec{"CLOSE", kSelected, kNoAnnounce, cmd_close},

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "imap/proto/parse_tree.hpp"
+#include "imap/proto/status_args.hpp"
 #include "imap/session/context.hpp"
 
 namespace postern::imap {
@@ -44,6 +45,8 @@ Task<void> cmd_login(SessionContext&, Command&);
 Task<void> cmd_authenticate(SessionContext&, Command&);
 // The client's answer to the AUTHENTICATE continuation (line without CRLF).
 Task<void> continue_authenticate(SessionContext&, std::string line);
+// compress.cpp
+Task<void> cmd_compress(SessionContext&, Command&);
 // enable.cpp
 Task<void> cmd_enable(SessionContext&, Command&);
 // select.cpp
@@ -60,6 +63,8 @@ Task<void> cmd_list(SessionContext&, Command&);  // LIST and LSUB
 Task<void> cmd_namespace(SessionContext&, Command&);
 // status.cpp
 Task<void> cmd_status(SessionContext&, Command&);
+// "* STATUS name (items)" for `box` (STATUS and LIST RETURN (STATUS)).
+Task<Status> write_status(SessionContext&, const store::MailboxInfo& box, const std::vector<StatusItem>& items);
 // fetch.cpp
 Task<void> cmd_fetch(SessionContext&, Command&);
 // store.cpp
@@ -76,5 +81,12 @@ Task<void> cmd_idle(SessionContext&, Command&);
 void finish_idle(SessionContext&, std::string_view line);
 // search.cpp
 Task<void> cmd_search(SessionContext&, Command&);
+// quota.cpp
+Task<void> cmd_getquotaroot(SessionContext&, Command&);
+Task<void> cmd_getquota(SessionContext&, Command&);
+Task<void> cmd_setquota(SessionContext&, Command&);
+// A user error ("Quota exceeded...") when `more_bytes` would not fit the
+// account's quota; APPEND and COPY answer it with NO [OVERQUOTA].
+Task<Status> check_quota(SessionContext&, int64_t more_bytes);
 
 }  // namespace postern::imap

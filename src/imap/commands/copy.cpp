@@ -1,5 +1,6 @@
 // COPY / UID COPY (RFC 9051 §6.4.7, COPYUID RFC 4315 §3) and MOVE / UID
 // MOVE (RFC 6851 §3: COPYUID in an untagged OK before the EXPUNGEs).
+// COPY beyond the account's quota is NO [OVERQUOTA] (RFC 9208 §4.5).
 #include <algorithm>
 
 #include "imap/commands/command_table.hpp"
@@ -7,6 +8,22 @@
 #include "imap/proto/mutf7.hpp"
 
 namespace postern::imap {
+
+namespace {
+Task<Status> copy_fits_quota(SessionContext& s, const std::vector<uint32_t>& seqs) {
+  auto q = co_await s.access.quota(s.account());
+  if (!q) co_return q.error();
+  if (q->limit_bytes == 0) co_return Ok{};
+  std::vector<int64_t> ids;
+  for (uint32_t seq : seqs) ids.push_back(s.selected->rows[seq - 1].message_id);
+  auto data = co_await s.access.message_data(s.account(), std::move(ids));
+  if (!data) co_return data.error();
+  int64_t total = 0;
+  for (const auto& m : *data) total += m.size;
+  auto fits = co_await check_quota(s, total);
+  co_return fits;
+}
+}  // namespace
 
 Task<void> cmd_copy(SessionContext& s, Command& c) {
   bool move = c.name == "MOVE";
@@ -35,6 +52,14 @@ Task<void> cmd_copy(SessionContext& s, Command& c) {
   }
   std::vector<uint32_t> uids;
   for (uint32_t seq : *seqs) uids.push_back(box.rows[seq - 1].uid);
+  if (!move) {
+    // COPY adds the messages' size to the account (MOVE does not).
+    auto room = co_await copy_fits_quota(s, *seqs);
+    if (!room) {
+      s.fail(c.tag, room.error(), "OVERQUOTA");
+      co_return;
+    }
+  }
   auto r = co_await s.access.copy_messages(s.account(), box.id, std::move(uids), dest->id, move);
   if (!r) {
     s.fail(c.tag, r.error(), mailbox_error_code(r.error()));
@@ -65,9 +90,7 @@ Task<void> cmd_copy(SessionContext& s, Command& c) {
     co_return;
   }
   if (!copyuid.empty()) append_untagged_status(s.out, Condition::ok, "Moved", "COPYUID", copyuid);
-  for (uint32_t uid : src) {
-    if (auto seq = box.remove(uid)) s.untagged().number(*seq).atom("EXPUNGE").end();
-  }
+  announce_expunged(s, src);
   s.ok(c.tag, done);
 }
 

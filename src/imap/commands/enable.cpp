@@ -1,5 +1,5 @@
 // ENABLE (RFC 5161, RFC 9051 §6.3.1): IMAP4rev2, CONDSTORE (RFC 7162
-// §3.1), UTF8=ACCEPT (RFC 9755). Other capabilities are ignored, as the RFC
+// §3.1), QRESYNC (§3.2.3), UTF8=ACCEPT (RFC 9755). Other capabilities are ignored, as the RFC
 // requires.
 #include "imap/commands/command_table.hpp"
 #include "imap/proto/session_args.hpp"
@@ -19,6 +19,10 @@ Task<void> cmd_enable(SessionContext& s, Command& c) {
     bool* flag = nullptr;
     if (cap == "IMAP4REV2") flag = &s.rev2;
     else if (cap == "CONDSTORE") flag = &s.condstore;
+    else if (cap == "QRESYNC") {
+      flag = &s.qresync;
+      s.condstore = true;  // RFC 7162 §3.2.3: QRESYNC implies CONDSTORE
+    }
     else if (cap == "UTF8=ACCEPT") flag = &s.utf8_accept;
     if (flag && !*flag) {
       *flag = true;

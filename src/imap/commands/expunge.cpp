@@ -37,9 +37,7 @@ Task<void> cmd_expunge(SessionContext& s, Command& c) {
     s.fail(c.tag, r.error());
     co_return;
   }
-  for (uint32_t uid : *r) {
-    if (auto seq = box.remove(uid)) s.untagged().number(*seq).atom("EXPUNGE").end();
-  }
+  announce_expunged(s, std::move(*r));
   s.ok(c.tag, "EXPUNGE completed");
 }
 

@@ -2,7 +2,8 @@
 // RFC 7162 §3.1.4). Served: FLAGS, UID, INTERNALDATE, RFC822.SIZE, MODSEQ,
 // ENVELOPE, BODY, BODYSTRUCTURE (from the structure cached at delivery),
 // BODY[section]<partial> for every section form, RFC822, RFC822.HEADER and
-// RFC822.TEXT. BINARY, EMAILID, THREADID and SAVEDATE: NO [CANNOT].
+// RFC822.TEXT, BINARY[part]<partial> and BINARY.SIZE (RFC 3516), EMAILID and
+// THREADID (RFC 8474). SAVEDATE: NO [CANNOT].
 #include <algorithm>
 #include <map>
 
@@ -12,7 +13,9 @@
 #include "imap/render/bodystructure.hpp"
 #include "imap/render/envelope.hpp"
 #include "imap/render/section.hpp"
+#include "imap/session/object_ids.hpp"
 #include "mime/structure_codec.hpp"
+#include "mime/transfer_decoding.hpp"
 #include "store/flags.hpp"
 
 namespace postern::imap {
@@ -29,12 +32,17 @@ bool needs_data(const FetchItem& i) {
     case FetchAttr::envelope:
     case FetchAttr::body:
     case FetchAttr::bodystructure:
-    case FetchAttr::body_section: return true;
+    case FetchAttr::body_section:
+    case FetchAttr::binary:
+    case FetchAttr::binary_size:
+    case FetchAttr::emailid:
+    case FetchAttr::threadid: return true;
     default: return false;
   }
 }
 
 bool needs_structure(const FetchItem& i) {
+  if (i.attr == FetchAttr::binary || i.attr == FetchAttr::binary_size) return !i.section.part.empty();
   return i.attr == FetchAttr::envelope || i.attr == FetchAttr::body || i.attr == FetchAttr::bodystructure ||
          (i.attr == FetchAttr::body_section && (!i.section.part.empty() || (i.section.text != SectionText::none &&
                                                                             i.section.text != SectionText::header &&
@@ -43,7 +51,7 @@ bool needs_structure(const FetchItem& i) {
 
 bool needs_blob(const FetchItem& i) {
   return i.attr == FetchAttr::rfc822 || i.attr == FetchAttr::rfc822_header || i.attr == FetchAttr::rfc822_text ||
-         i.attr == FetchAttr::body_section;
+         i.attr == FetchAttr::body_section || i.attr == FetchAttr::binary || i.attr == FetchAttr::binary_size;
 }
 
 // The top-level header (with its blank line) or text of a message
@@ -54,6 +62,21 @@ std::string_view top_level(std::string_view msg, SectionText part) {
   size_t cut = end == std::string_view::npos ? msg.size() : end + 4;
   if (end == std::string_view::npos && msg.starts_with("\r\n")) cut = 2;
   return part == SectionText::header ? msg.substr(0, cut) : msg.substr(cut);
+}
+
+// BINARY[part] content (RFC 3516 §4.2, RFC 9051 §6.4.5): the part's body
+// with its Content-Transfer-Encoding undone; the whole message and
+// multipart / message parts as they are. nullopt for an unknown encoding.
+std::optional<std::string> binary_content(std::string_view msg, const mime::MessageStructure& st,
+                                          const Section& section) {
+  if (section.part.empty()) return std::string(msg);
+  const mime::Part* part = mime::find_part(st, section.part);
+  if (!part) return std::string();  // no such part: empty, as for BODY[]
+  std::string_view body = mime::part_body(msg, *part);
+  if (part->is_multipart() || part->is_message()) return std::string(body);
+  auto enc = mime::parse_transfer_encoding(part->encoding);
+  if (!enc) return std::nullopt;
+  return mime::decode_transfer_encoding(body, *enc);
 }
 
 std::string_view apply_partial(std::string_view data, const std::optional<Partial>& p) {
@@ -70,17 +93,13 @@ Task<void> cmd_fetch(SessionContext& s, Command& c) {
     s.fail(c.tag, args.error());
     co_return;
   }
-  if (args->vanished) {
+  if (args->vanished && !s.qresync) {
     s.bad(c.tag, "VANISHED requires QRESYNC, which is not enabled");  // RFC 7162 §3.2.6
     co_return;
   }
   bool data = false, blob = false, sets_seen = false, structure = false;
   for (const auto& i : args->items) {
     switch (i.attr) {
-      case FetchAttr::binary:
-      case FetchAttr::binary_size:
-      case FetchAttr::emailid:
-      case FetchAttr::threadid:
       case FetchAttr::savedate:
         s.no(c.tag, "FETCH " + i.response_name() + " is not supported yet", "CANNOT");
         co_return;
@@ -99,6 +118,20 @@ Task<void> cmd_fetch(SessionContext& s, Command& c) {
   if (!seqs) {
     s.fail(c.tag, seqs.error());
     co_return;
+  }
+  // RFC 7162 §3.2.6: UIDs of the set expunged after CHANGEDSINCE, first.
+  if (args->vanished) {
+    auto changes = co_await s.access.changes_since(s.account(), box.id, static_cast<int64_t>(*args->changed_since));
+    if (!changes) {
+      s.fail(c.tag, changes.error());
+      co_return;
+    }
+    if (!s.selected) co_return;
+    std::vector<uint32_t> vanished;
+    for (uint32_t uid : changes->expunged)
+      if (args->set.contains(uid, box.uidnext) && !box.seq_of(uid)) vanished.push_back(uid);
+    if (!vanished.empty())
+      s.untagged().atom("VANISHED").open().atom("EARLIER").close().raw(format_number_set(vanished)).end();
   }
   // RFC 7162 §3.1.4.1: CHANGEDSINCE keeps only messages modified after it.
   if (args->changed_since) {
@@ -148,7 +181,7 @@ Task<void> cmd_fetch(SessionContext& s, Command& c) {
     for (auto& m : *md) meta[m.message_id] = std::move(m);
   }
 
-  bool any_missing = false;
+  bool any_missing = false, unknown_cte = false;
   for (uint32_t seq : *seqs) {
     if (!s.selected) co_return;
     // Copy: the view may change while we await the blob.
@@ -205,6 +238,9 @@ Task<void> cmd_fetch(SessionContext& s, Command& c) {
           r.atom("INTERNALDATE").string(format_date_time(from_unix_seconds(m->internal_date)));
           break;
         case FetchAttr::rfc822_size: r.atom("RFC822.SIZE").number(static_cast<uint64_t>(m->size)); break;
+        // RFC 8474 §5.1, §5.2
+        case FetchAttr::emailid: r.atom("EMAILID").open().atom(email_object_id(m->blob_hash)).close(); break;
+        case FetchAttr::threadid: r.atom("THREADID").open().atom(thread_object_id(m->thread_id)).close(); break;
         case FetchAttr::modseq:
           r.atom("MODSEQ").open().number(static_cast<uint64_t>(row.modseq)).close();
           modseq_sent = true;
@@ -222,6 +258,21 @@ Task<void> cmd_fetch(SessionContext& s, Command& c) {
         case FetchAttr::bodystructure: {
           bool extended = i.attr == FetchAttr::bodystructure;
           r.atom(extended ? "BODYSTRUCTURE" : "BODY").raw(render_bodystructure(st.root, extended, s.writer()));
+          break;
+        }
+        case FetchAttr::binary:
+        case FetchAttr::binary_size: {
+          auto decoded = binary_content(content, st, i.section);
+          if (!decoded) {
+            // RFC 3516 §4.3: the item is left out and the command fails.
+            unknown_cte = true;
+            break;
+          }
+          if (i.attr == FetchAttr::binary_size) {
+            r.atom(i.response_name()).number(decoded->size());
+          } else {
+            r.atom(i.response_name()).binary(apply_partial(*decoded, i.partial));
+          }
           break;
         }
         case FetchAttr::body_section: {
@@ -247,7 +298,9 @@ Task<void> cmd_fetch(SessionContext& s, Command& c) {
     }
     r.close().end();
   }
-  if (any_missing) {
+  if (unknown_cte) {
+    s.no(c.tag, "Unknown Content-Transfer-Encoding: BINARY cannot decode it", "UNKNOWN-CTE");
+  } else if (any_missing) {
     s.no(c.tag, "Some messages were expunged meanwhile and were not fetched", "EXPUNGEISSUED");
   } else {
     s.ok(c.tag, "FETCH completed");

@@ -1,5 +1,6 @@
 // LIST and LSUB (RFC 9051 §6.3.9, RFC 3501 §6.3.9; LIST-EXTENDED selection
-// and return options RFC 5258; SPECIAL-USE attributes RFC 6154) and
+// and return options RFC 5258; SPECIAL-USE attributes RFC 6154; RETURN
+// (STATUS) RFC 5819) and
 // NAMESPACE (RFC 2342). One personal namespace, "" with delimiter "/".
 #include <map>
 #include <set>
@@ -41,6 +42,7 @@ bool mailbox_matches(std::string_view pattern, const std::string& name) {
 }
 
 struct Entry {
+  const store::MailboxInfo* info = nullptr;  // null for a parent level that is not a mailbox
   bool exists = false;
   bool subscribed = false;
   bool has_children = false;
@@ -54,10 +56,6 @@ Task<void> cmd_list(SessionContext& s, Command& c) {
   auto args = lsub ? parse_lsub(c.args) : parse_list(c.args);
   if (!args) {
     s.fail(c.tag, args.error());
-    co_return;
-  }
-  if (args->returns & kReturnStatus) {
-    s.no(c.tag, "LIST RETURN (STATUS) is not supported yet", "CANNOT");
     co_return;
   }
   auto reference = mailbox_from_wire(args->reference, s.utf8());
@@ -95,6 +93,7 @@ Task<void> cmd_list(SessionContext& s, Command& c) {
   std::map<std::string, Entry> all;
   for (const auto& b : *boxes) {
     auto& e = all[b.name];
+    e.info = &b;
     e.exists = true;
     e.subscribed = b.subscribed;
     e.special_use = b.special_use;
@@ -105,7 +104,9 @@ Task<void> cmd_list(SessionContext& s, Command& c) {
   bool want_subscribed_only = lsub || (args->selection & kSelectSubscribed);
   bool return_subscribed = !lsub && (args->returns & kReturnSubscribed || args->selection & kSelectSubscribed);
   bool special_only = args->selection & kSelectSpecialUse;
-  for (const auto& [name, e] : all) {
+  for (const auto& kv : all) {
+    const std::string& name = kv.first;
+    const Entry& e = kv.second;
     bool match = false;
     for (const auto& p : patterns) {
       std::string full = reference->empty() ? p : *reference + p;
@@ -122,6 +123,12 @@ Task<void> cmd_list(SessionContext& s, Command& c) {
     // RFC 6154: \Inbox is not a LIST attribute.
     if (!lsub && !e.special_use.empty() && e.special_use != "\\Inbox") r.atom(e.special_use);
     r.close().string("/").astring(mailbox_to_wire(name, s.utf8())).end();
+    // RFC 5819 §2: STATUS right after the LIST of each selectable mailbox;
+    // a failure for one mailbox is not an error for the whole LIST.
+    if ((args->returns & kReturnStatus) && e.info) {
+      auto written = co_await write_status(s, *e.info, args->status_items);
+      if (!written) continue;
+    }
   }
   s.ok(c.tag, std::string(kind) + " completed");
 }

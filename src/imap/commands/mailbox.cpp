@@ -1,10 +1,11 @@
 // Mailbox management: CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE
-// (RFC 9051 §6.3.4-§6.3.8). Names arrive in wire form (mUTF-7 or UTF-8)
+// (RFC 9051 §6.3.4-§6.3.8; CREATE-SPECIAL-USE RFC 6154 §3). Names arrive in wire form (mUTF-7 or UTF-8)
 // and go to the store as UTF-8 with "/" as the hierarchy delimiter.
 #include "core/strings.hpp"
 #include "imap/commands/command_table.hpp"
 #include "imap/proto/mailbox_args.hpp"
 #include "imap/proto/mutf7.hpp"
+#include "imap/session/object_ids.hpp"
 
 namespace postern::imap {
 
@@ -40,6 +41,14 @@ std::optional<std::string> single_mailbox(SessionContext& s, const Command& c, s
   return std::move(*name);
 }
 
+// RFC 6154 §2 attributes a stored mailbox can carry ("" when not one):
+// \All and \Flagged are virtual views, which this store has none of.
+std::string canonical_special_use(std::string_view attr) {
+  for (std::string_view u : {"\\Archive", "\\Drafts", "\\Junk", "\\Sent", "\\Trash"})
+    if (iequals(attr, u)) return std::string(u);
+  return {};
+}
+
 void status_reply(SessionContext& s, std::string_view tag, const Status& st, std::string_view done) {
   if (st) {
     s.ok(tag, done);
@@ -50,20 +59,50 @@ void status_reply(SessionContext& s, std::string_view tag, const Status& st, std
 
 }  // namespace
 
-// RFC 9051 §6.3.4
+// RFC 9051 §6.3.4; USE (RFC 6154 §3, CREATE-SPECIAL-USE): one of the
+// special uses a real mailbox can have, each used by one mailbox at most.
 Task<void> cmd_create(SessionContext& s, Command& c) {
-  auto name = single_mailbox(s, c, "CANNOT");
-  if (!name) co_return;
+  auto args = parse_create(c.args);
+  if (!args) {
+    s.fail(c.tag, args.error());
+    co_return;
+  }
+  auto name = store_name(s, args->mailbox);
+  if (!name) {
+    s.fail(c.tag, name.error(), "CANNOT");
+    co_return;
+  }
   if (*name == "INBOX") {
     s.no(c.tag, "INBOX always exists", "ALREADYEXISTS");
     co_return;
   }
-  auto r = co_await s.access.create_mailbox(s.account(), *name, "");
-  if (!r) {
-    s.fail(c.tag, r.error(), mailbox_error_code(r.error()));
+  std::string use;
+  if (args->use.size() > 1) {
+    s.no(c.tag, "A mailbox can have one special use", "USEATTR");
     co_return;
   }
-  s.ok(c.tag, "CREATE completed");
+  if (args->use.size() == 1) {
+    use = canonical_special_use(args->use[0]);
+    if (use.empty()) {
+      s.no(c.tag, "Unsupported special use " + args->use[0] + " (\\Archive \\Drafts \\Junk \\Sent \\Trash)",
+           "USEATTR");
+      co_return;
+    }
+  }
+  auto r = co_await s.access.create_mailbox(s.account(), *name, use);
+  if (!r) {
+    bool use_conflict = !use.empty() && r.error().message.find("already used") != std::string::npos;
+    s.fail(c.tag, r.error(), use_conflict ? "USEATTR" : mailbox_error_code(r.error()));
+    co_return;
+  }
+  // RFC 8474 §4.1: the new mailbox's MAILBOXID in the tagged OK.
+  auto created = co_await find_mailbox(s, *name);
+  if (created && *created) {
+    s.ok(c.tag, "CREATE completed", "MAILBOXID",
+         "(" + mailbox_object_id(s.account(), (*created)->id, (*created)->uidvalidity) + ")");
+  } else {
+    s.ok(c.tag, "CREATE completed");
+  }
 }
 
 // RFC 9051 §6.3.5

@@ -1,18 +1,46 @@
 // Entering and leaving the selected state: SELECT / EXAMINE (RFC 9051
 // §6.3.2, §6.3.3; CONDSTORE parameter and HIGHESTMODSEQ RFC 7162 §3.1.8,
-// §3.1.2.1), CLOSE (§6.4.1) and UNSELECT (RFC 3691 / §6.4.2).
+// §3.1.2.1; QRESYNC parameter §3.2.5), CLOSE (§6.4.1) and UNSELECT (RFC 3691 / §6.4.2).
 #include <algorithm>
 
 #include "imap/commands/command_table.hpp"
 #include "imap/proto/mailbox_args.hpp"
 #include "imap/proto/mutf7.hpp"
+#include "imap/session/object_ids.hpp"
 #include "store/flags.hpp"
 
 namespace postern::imap {
 
 namespace {
 constexpr std::string_view kSystemFlags = "\\Answered \\Flagged \\Deleted \\Seen \\Draft";
+
+// RFC 7162 §3.2.5.1: what changed since the client's last sync, when its
+// UIDVALIDITY still holds. Expunges come from the store's expunge log
+// (kept for every mailbox, so "(EARLIER)" is always exact); UIDs still in
+// the fresh view are left to the normal announcements.
+Task<void> resynchronize(SessionContext& s, const QresyncParams& q) {
+  int64_t since = static_cast<int64_t>(q.modseq);
+  auto changes = co_await s.access.changes_since(s.account(), s.selected->id, since);
+  if (!changes || !s.selected) co_return;  // the client falls back to a full sync
+  auto& box = *s.selected;
+  std::vector<uint32_t> vanished;
+  for (uint32_t uid : changes->expunged) {
+    if (box.seq_of(uid)) continue;
+    if (q.known_uids && !q.known_uids->contains(uid, box.uidnext)) continue;
+    vanished.push_back(uid);
+  }
+  if (!vanished.empty())
+    s.untagged().atom("VANISHED").open().atom("EARLIER").close().raw(format_number_set(vanished)).end();
+  for (size_t i = 0; i < box.rows.size(); ++i) {
+    const auto& row = box.rows[i];
+    if (row.modseq <= since) continue;
+    auto r = s.untagged();
+    r.number(i + 1).atom("FETCH").open().atom("UID").number(row.uid).atom("FLAGS");
+    append_flag_list(r, row.flags);
+    r.atom("MODSEQ").open().number(static_cast<uint64_t>(row.modseq)).close().close().end();
+  }
 }
+}  // namespace
 
 Task<void> cmd_select(SessionContext& s, Command& c) {
   bool examine = c.name == "EXAMINE";
@@ -21,7 +49,7 @@ Task<void> cmd_select(SessionContext& s, Command& c) {
     s.fail(c.tag, args.error());
     co_return;
   }
-  if (args->qresync) {
+  if (args->qresync && !s.qresync) {
     // RFC 7162 §3.2.5: QRESYNC parameter without ENABLE QRESYNC is BAD.
     s.bad(c.tag, "QRESYNC is not enabled");
     co_return;
@@ -93,6 +121,9 @@ Task<void> cmd_select(SessionContext& s, Command& c) {
   append_untagged_status(s.out, Condition::ok, "UIDs valid", "UIDVALIDITY", std::to_string(box.uidvalidity));
   append_untagged_status(s.out, Condition::ok, "Predicted next UID", "UIDNEXT", std::to_string(box.uidnext));
   append_untagged_status(s.out, Condition::ok, "Highest", "HIGHESTMODSEQ", std::to_string(box.highest_modseq_seen));
+  // RFC 8474 §4.1
+  append_untagged_status(s.out, Condition::ok, "Ok", "MAILBOXID",
+                         "(" + mailbox_object_id(s.account(), box.id, box.uidvalidity) + ")");
   if (s.rev2) {
     // RFC 9051 §6.3.2: a LIST response with the mailbox name as the server knows it.
     auto r = s.untagged();
@@ -101,6 +132,9 @@ Task<void> cmd_select(SessionContext& s, Command& c) {
   s.selected = std::move(box);
   s.state = SessionState::selected;
   s.dirty = false;
+  if (args->qresync && args->qresync->uidvalidity == s.selected->uidvalidity) {
+    co_await resynchronize(s, *args->qresync);
+  }
   if (examine) {
     s.ok(c.tag, "EXAMINE completed", "READ-ONLY");
   } else {

@@ -131,6 +131,25 @@ Result<std::string> parse_single_mailbox(std::span<const Node> args) {
   return mailbox_arg(args[0]);
 }
 
+Result<CreateArgs> parse_create(std::span<const Node> args) {
+  if (args.empty() || args.size() > 2) return syntax_error("CREATE needs a mailbox name and optional (USE (...))");
+  CreateArgs out;
+  auto name = mailbox_arg(args[0]);
+  if (!name) return name.error();
+  out.mailbox = std::move(*name);
+  if (args.size() == 1) return out;
+  const auto& params = args[1];
+  if (params.kind != NodeKind::list || params.children.size() != 2 || !is_word(params.children[0], "USE") ||
+      params.children[1].kind != NodeKind::list)
+    return syntax_error("unknown CREATE parameter (only USE (...) is supported)");
+  for (const auto& a : params.children[1].children) {
+    if (a.kind != NodeKind::atom || a.text.size() < 2 || a.text[0] != '\\')
+      return syntax_error("invalid special-use attribute");
+    out.use.push_back(a.text);
+  }
+  return out;
+}
+
 Result<std::pair<std::string, std::string>> parse_rename(std::span<const Node> args) {
   if (args.size() != 2) return syntax_error("RENAME needs an existing and a new mailbox name");
   auto from = mailbox_arg(args[0]);

@@ -61,9 +61,16 @@ struct CopyArgs {
 // `args` follow "COPY" or "MOVE": sequence-set mailbox.
 Result<CopyArgs> parse_copy(std::span<const Node> args);
 
-// `args` follow CREATE, DELETE, SUBSCRIBE, UNSUBSCRIBE: exactly one mailbox.
-// (CREATE's RFC 6154 USE parameter is not supported: BAD.)
+// `args` follow DELETE, SUBSCRIBE, UNSUBSCRIBE: exactly one mailbox.
 Result<std::string> parse_single_mailbox(std::span<const Node> args);
+
+struct CreateArgs {
+  std::string mailbox;
+  std::vector<std::string> use;  // RFC 6154 §3 USE attributes as sent ("\\Sent")
+};
+// `args` follow CREATE: mailbox [SP "(" "USE" SP "(" [use-attr *(SP use-attr)] ")" ")"]
+// (RFC 6154 §3, RFC 4466 create-params).
+Result<CreateArgs> parse_create(std::span<const Node> args);
 
 // `args` follow RENAME: existing new.
 Result<std::pair<std::string, std::string>> parse_rename(std::span<const Node> args);

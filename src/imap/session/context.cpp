@@ -56,7 +56,10 @@ std::string SessionContext::capabilities() const {
     }
     c += " SASL-IR";
   }
-  c += " LITERAL+ ID IDLE NAMESPACE UIDPLUS ENABLE UNSELECT MOVE SPECIAL-USE CONDSTORE";
+  if (state != SessionState::not_authenticated && !compress_active) c += " COMPRESS=DEFLATE";
+  c += " LITERAL+ ID IDLE NAMESPACE UIDPLUS ENABLE UNSELECT MOVE SPECIAL-USE CONDSTORE QRESYNC"
+       " LIST-EXTENDED LIST-STATUS CREATE-SPECIAL-USE STATUS=SIZE OBJECTID MULTIAPPEND BINARY"
+       " QUOTA QUOTA=RES-STORAGE";
   return c;
 }
 

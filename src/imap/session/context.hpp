@@ -46,11 +46,16 @@ struct SessionContext {
   bool rev2 = false;
   bool utf8_accept = false;
   bool condstore = false;  // also turned on by a CONDSTORE-using command (RFC 7162 §3.1)
+  bool qresync = false;    // RFC 7162 §3.2.3: implies condstore; VANISHED replaces EXPUNGE
 
   std::string out;
   int bad_commands = 0;
   bool close = false;
   bool starttls_pending = false;
+  bool compress_pending = false;  // COMPRESS DEFLATE answered OK: the adapter switches (RFC 4978)
+  bool compress_active = false;
+  // The transport changes after the current output: stop reading commands.
+  bool transport_pending() const { return starttls_pending || compress_pending; }
 
   LineMode line_mode = LineMode::command;
   std::string pending_tag;  // of IDLE / AUTHENTICATE waiting for its line
@@ -111,6 +116,11 @@ Task<std::optional<store::MailboxInfo>> require_mailbox(SessionContext& s, std::
 // others, and "* n EXPUNGE" when `allow_expunge`, else the expunges wait in
 // pending_expunges. Clears `dirty` when everything was announced.
 Task<void> announce_changes(SessionContext& s, bool allow_expunge);
+
+// Removes `uids` (any order) from the selected view and tells the client:
+// "* n EXPUNGE" for each, or one "* VANISHED uid-set" once QRESYNC is
+// enabled (RFC 7162 §3.2.10).
+void announce_expunged(SessionContext& s, std::vector<uint32_t> uids);
 
 // Renders "FLAGS (\Seen x)" content from the store's canonical flag string.
 void append_flag_list(ResponseBuilder& r, std::string_view canonical);

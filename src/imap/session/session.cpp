@@ -21,6 +21,17 @@ std::string Session::greeting() {
 
 std::string Session::take_output() { return std::exchange(ctx_.out, {}); }
 
+std::string Session::compression_started() {
+  ctx_.compress_pending = false;
+  ctx_.compress_active = true;
+  // RFC 4978 §3: the client compresses right after its command's CRLF, so
+  // whatever followed it is compressed data for the adapter to inflate.
+  std::string rest = in_.substr(std::min(in_pos_, in_.size()));
+  in_.clear();
+  in_pos_ = 0;
+  return rest;
+}
+
 void Session::tls_established() {
   ctx_.starttls_pending = false;
   ctx_.options.tls_active = true;
@@ -38,7 +49,7 @@ void Session::on_timeout() {
 }
 
 Task<void> Session::receive(std::string_view bytes) {
-  if (ctx_.close || ctx_.starttls_pending) co_return;  // nothing more is read
+  if (ctx_.close || ctx_.transport_pending()) co_return;  // nothing more is read
   in_.append(bytes);
   if (busy_) co_return;  // the running call picks the bytes up
   busy_ = true;
@@ -72,7 +83,7 @@ void Session::on_reader_error(const ReaderError& e) {
 }
 
 Task<void> Session::drive() {
-  while (!ctx_.close && !ctx_.starttls_pending) {
+  while (!ctx_.close && !ctx_.transport_pending()) {
     if (in_pos_ >= in_.size()) break;
     auto lf = in_.find('\n', in_pos_);
     if (ctx_.line_mode != LineMode::command) {
@@ -114,7 +125,7 @@ Task<void> Session::drive() {
         continue;
       }
       co_await run_command(std::get<Command>(ev));
-      if (ctx_.close || ctx_.starttls_pending || ctx_.line_mode != LineMode::command) break;
+      if (ctx_.close || ctx_.transport_pending() || ctx_.line_mode != LineMode::command) break;
     }
   }
   if (ctx_.starttls_pending) {

@@ -42,6 +42,11 @@ class Session {
   // (RFC 9051 §6.2.1: no plaintext command injection).
   bool wants_starttls() const { return ctx_.starttls_pending; }
   void tls_established();
+  // "OK DEFLATE active" was queued (RFC 4978): write it uncompressed, then
+  // call compression_started(), which returns the raw bytes received after
+  // the command (already compressed); from then on both directions deflate.
+  bool wants_compress() const { return ctx_.compress_pending; }
+  std::string compression_started();
 
   bool idling() const { return ctx_.line_mode == LineMode::idle; }
   std::optional<int64_t> account_id() const;

@@ -1,10 +1,28 @@
 // Announcing changes made by others to the selected mailbox (RFC 9051
-// §7.5.1, §7.4.1; RFC 7162 §3.1.4 MODSEQ in unsolicited FETCH).
+// §7.5.1, §7.4.1; RFC 7162 §3.1.4 MODSEQ in unsolicited FETCH, §3.2.10
+// VANISHED).
 #include <algorithm>
 
 #include "imap/session/context.hpp"
 
 namespace postern::imap {
+
+void announce_expunged(SessionContext& s, std::vector<uint32_t> uids) {
+  if (!s.selected || uids.empty()) return;
+  auto& box = *s.selected;
+  std::sort(uids.begin(), uids.end());
+  std::vector<uint32_t> vanished;
+  for (uint32_t uid : uids) {
+    auto seq = box.remove(uid);
+    if (!seq) continue;
+    if (s.qresync) {
+      vanished.push_back(uid);
+    } else {
+      s.untagged().number(*seq).atom("EXPUNGE").end();
+    }
+  }
+  if (!vanished.empty()) s.untagged().atom("VANISHED").raw(format_number_set(vanished)).end();
+}
 
 Task<void> announce_changes(SessionContext& s, bool allow_expunge) {
   if (!s.selected) {
@@ -52,12 +70,9 @@ Task<void> announce_changes(SessionContext& s, bool allow_expunge) {
   if (box.exists() != old_exists) s.untagged().number(box.exists()).atom("EXISTS").end();
 
   if (allow_expunge) {
-    auto pending = box.pending_expunges;
-    std::sort(pending.begin(), pending.end());
-    for (uint32_t uid : pending) {
-      if (auto seq = box.remove(uid)) s.untagged().number(*seq).atom("EXPUNGE").end();
-    }
+    auto pending = std::move(box.pending_expunges);
     box.pending_expunges.clear();
+    announce_expunged(s, std::move(pending));
   }
   if (!box.pending_expunges.empty()) s.dirty = true;
 }

@@ -95,6 +95,8 @@ Reply recipient_reply(const RecipientDecision& decision) {
     case RecipientDecision::Verdict::relay_denied: return Reply{554, "5.7.1", text("Relay access denied")};
     case RecipientDecision::Verdict::temporary:
       return Reply{451, "4.3.0", text("Recipient address rejected: try again later")};
+    case RecipientDecision::Verdict::mailbox_full:
+      return Reply{552, "5.2.2", text("Mailbox full: the recipient is over quota")};
   }
   return Reply{451, "4.3.0", "Recipient address rejected: try again later"};
 }

@@ -45,6 +45,7 @@ struct RecipientDecision {
     unknown_user,     // 550 5.1.1
     relay_denied,     // 554 5.7.1
     temporary,        // 451 4.3.0
+    mailbox_full,     // 552 5.2.2 (RFC 3463; Dovecot's default for a full quota)
   };
   Verdict verdict = Verdict::unknown_user;
   std::vector<int64_t> accounts;  // local accounts this recipient reaches

@@ -120,7 +120,9 @@ Result<MailboxChanges> changes_since(Db& db, int64_t account_id, int64_t mailbox
 }
 
 Result<std::vector<MessageData>> message_data(Db& db, int64_t account_id, const std::vector<int64_t>& message_ids) {
-  auto st = db.prepare("SELECT id, blob_hash, size, internal_date, structure FROM messages WHERE id = ? AND account_id = ?");
+  auto st = db.prepare(
+      "SELECT id, blob_hash, size, internal_date, structure, COALESCE(thread_id, id) FROM messages "
+      "WHERE id = ? AND account_id = ?");
   if (!st) return st.error();
   std::vector<MessageData> out;
   out.reserve(message_ids.size());
@@ -128,10 +130,22 @@ Result<std::vector<MessageData>> message_data(Db& db, int64_t account_id, const 
     st->bind(1, id).bind(2, account_id);
     auto row = st->step();
     if (!row) return row.error();
-    if (*row) out.push_back({st->int64(0), st->text(1), st->int64(2), st->int64(3), st->text(4)});
+    if (*row) out.push_back({st->int64(0), st->text(1), st->int64(2), st->int64(3), st->text(4), st->int64(5)});
     st->reset();
   }
   return out;
+}
+
+Result<QuotaUsage> quota_usage(Db& db, int64_t account_id) {
+  auto st = db.prepare(
+      "SELECT a.quota_bytes, COALESCE(SUM(m.total_bytes), 0), COALESCE(SUM(m.message_count), 0) "
+      "FROM accounts a LEFT JOIN mailboxes m ON m.account_id = a.id WHERE a.id = ? GROUP BY a.id");
+  if (!st) return st.error();
+  st->bind(1, account_id);
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) return user_error("unknown account " + std::to_string(account_id));
+  return QuotaUsage{st->int64(1), st->int64(2), st->int64(0)};
 }
 
 }  // namespace postern::store::sqlite

@@ -15,5 +15,8 @@ Result<std::string> find_message_blob(Db& db, int64_t account_id, const std::str
 Result<std::vector<MessageRow>> mailbox_rows(Db& db, int64_t account_id, int64_t mailbox_id);
 Result<MailboxChanges> changes_since(Db& db, int64_t account_id, int64_t mailbox_id, int64_t modseq);
 Result<std::vector<MessageData>> message_data(Db& db, int64_t account_id, const std::vector<int64_t>& message_ids);
+// Usage from the mailboxes' counters, limit from accounts.quota_bytes;
+// ErrorKind::user for an unknown account.
+Result<QuotaUsage> quota_usage(Db& db, int64_t account_id);
 
 }  // namespace postern::store::sqlite

@@ -21,7 +21,10 @@ Result<std::unique_ptr<MailWriter>> MailWriter::create(Db& db) {
        "ON CONFLICT(hash) DO UPDATE SET refcount = refcount + excluded.refcount"},
       {&w->add_message_,
        "INSERT INTO messages (account_id, blob_hash, size, internal_date, flags, return_path, subject, "
-       "from_header, message_id_header, date_header, structure) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+       "from_header, message_id_header, date_header, structure, thread_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"},
+      {&w->find_thread_,
+       "SELECT COALESCE(thread_id, id) FROM messages WHERE account_id = ? AND message_id_header = ? "
+       "ORDER BY id LIMIT 1"},
       {&w->bump_account_, "UPDATE accounts SET modseq = modseq + 1 WHERE id = ? RETURNING modseq"},
       {&w->alloc_uid_,
        "UPDATE mailboxes SET uidnext = uidnext + 1, highest_modseq = ?, message_count = message_count + 1, "
@@ -54,6 +57,26 @@ Result<int64_t> one_int(Statement& st, std::string_view what) {
 }
 }  // namespace
 
+Result<std::optional<int64_t>> MailWriter::find_thread(int64_t account, const std::vector<std::string>& references) {
+  // The closest ancestor first: References lists the oldest first and
+  // In-Reply-To (the parent) was appended last.
+  for (auto it = references.rbegin(); it != references.rend(); ++it) {
+    find_thread_.bind(1, account).bind(2, *it);
+    auto row = find_thread_.step();
+    if (!row) {
+      find_thread_.reset();
+      return row.error();
+    }
+    if (*row) {
+      int64_t thread = find_thread_.int64(0);
+      find_thread_.reset();
+      return std::optional<int64_t>(thread);
+    }
+    find_thread_.reset();
+  }
+  return std::optional<int64_t>();
+}
+
 Result<DeliveryReceipt> MailWriter::apply(const Delivery& d, const std::string& blob_hash) {
   if (d.targets.empty()) return user_error("delivery without targets");
   // One message row per account; the same account in several mailboxes
@@ -78,6 +101,10 @@ Result<DeliveryReceipt> MailWriter::apply(const Delivery& d, const std::string& 
     else add_message_.bind(10, std::nullopt);
     if (d.structure.empty()) add_message_.bind(11, std::nullopt);
     else add_message_.bind_blob(11, d.structure);
+    auto thread = find_thread(account, d.summary.references);
+    if (!thread) return thread.error();
+    if (*thread) add_message_.bind(12, **thread);
+    else add_message_.bind(12, std::nullopt);
     if (auto s = add_message_.run(); !s) {
       if (s.error().kind == ErrorKind::user) return user_error("unknown account " + std::to_string(account));
       return s.error();

@@ -1,9 +1,12 @@
 // Applying one delivery to the database inside the committer's open
-// transaction: blob reference, message row per account, a UID and MODSEQ per
-// mailbox. Statements are prepared once per connection.
+// transaction: blob reference, message row per account (joined to its
+// thread), a UID and MODSEQ per mailbox. Statements are prepared once per connection.
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "store/mail_store.hpp"
 #include "store/sqlite/db.hpp"
@@ -20,8 +23,11 @@ class MailWriter {
 
  private:
   explicit MailWriter(Db& db) : db_(db) {}
+  // The thread of the closest referenced message in the account, if any.
+  Result<std::optional<int64_t>> find_thread(int64_t account, const std::vector<std::string>& references);
+
   Db& db_;
-  Statement find_mailbox_, add_blob_, add_message_, bump_account_, alloc_uid_, add_row_;
+  Statement find_mailbox_, add_blob_, add_message_, find_thread_, bump_account_, alloc_uid_, add_row_;
 };
 
 }  // namespace postern::store::sqlite

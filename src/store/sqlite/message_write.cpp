@@ -205,8 +205,9 @@ Result<CopyResult> copy_messages(WriteContext& ctx, int64_t account_id, int64_t 
   if (!modseq) return modseq.error();
   auto clone = ctx.db.prepare(
       "INSERT INTO messages (account_id, blob_hash, size, internal_date, flags, return_path, subject, from_header, "
-      "message_id_header, date_header, structure) SELECT account_id, blob_hash, size, internal_date, flags, "
-      "return_path, subject, from_header, message_id_header, date_header, structure FROM messages WHERE id = ?");
+      "message_id_header, date_header, structure, thread_id) SELECT account_id, blob_hash, size, internal_date, "
+      "flags, return_path, subject, from_header, message_id_header, date_header, structure, COALESCE(thread_id, id) "
+      "FROM messages WHERE id = ?");
   auto ref = ctx.db.prepare("UPDATE blobs SET refcount = refcount + 1 WHERE hash = (SELECT blob_hash FROM messages WHERE id = ?)");
   auto add = ctx.db.prepare("INSERT INTO mailbox_messages (mailbox_id, uid, message_id, modseq) VALUES (?, ?, ?, ?)");
   if (!clone) return clone.error();

@@ -95,6 +95,13 @@ CREATE TABLE expunged (
 ALTER TABLE accounts ADD COLUMN last_uidvalidity INTEGER NOT NULL DEFAULT 0;
 UPDATE accounts SET last_uidvalidity = COALESCE((SELECT MAX(uidvalidity) FROM mailboxes WHERE account_id = accounts.id), 0);
 )sql",
+    // 3: threads (RFC 8474 THREADID, JMAP): a message joins the thread of
+    // the closest ancestor (References/In-Reply-To) already in the account;
+    // NULL means it is the root of its own thread.
+    R"sql(
+ALTER TABLE messages ADD COLUMN thread_id INTEGER;
+CREATE INDEX messages_by_message_id ON messages(account_id, message_id_header);
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

@@ -47,30 +47,52 @@ Result<std::unique_ptr<SqliteMailStore>> SqliteMailStore::open(const std::string
 }
 
 void SqliteMailStore::deliver(Delivery delivery, DeliveryCallback done) {
-  io_pool_->post([this, d = std::move(delivery), done = std::move(done)]() mutable {
-    // The structure cache is computed here, off the event loops, once per
-    // message (DESIGN.md: FETCH never re-parses).
-    if (d.structure.empty()) d.structure = mime::encode_structure(mime::parse_message_structure(d.content));
-    auto hash = blobs_.write(d.content);
-    if (!hash) {
-      log::error("blob_write_failed", {{"error", hash.error().message}});
-      return done(hash.error());
+  std::vector<Delivery> one;
+  one.push_back(std::move(delivery));
+  deliver_all(std::move(one), [done = std::move(done)](Result<std::vector<DeliveryReceipt>> r) {
+    if (!r) return done(r.error());
+    done(std::move(r->front()));
+  });
+}
+
+void SqliteMailStore::deliver_all(std::vector<Delivery> deliveries, Done<Result<std::vector<DeliveryReceipt>>> done) {
+  io_pool_->post([this, ds = std::move(deliveries), done = std::move(done)]() mutable {
+    std::vector<std::string> hashes;
+    for (auto& d : ds) {
+      // The structure cache is computed here, off the event loops, once per
+      // message (DESIGN.md: FETCH never re-parses).
+      if (d.structure.empty()) d.structure = mime::encode_structure(mime::parse_message_structure(d.content));
+      auto hash = blobs_.write(d.content);
+      if (!hash) {
+        // Blobs already written for this batch are unreferenced: the
+        // startup collection removes them.
+        log::error("blob_write_failed", {{"error", hash.error().message}});
+        return done(hash.error());
+      }
+      hashes.push_back(std::move(*hash));
     }
-    auto receipt = std::make_shared<std::optional<Result<DeliveryReceipt>>>();
+    using Receipts = std::vector<DeliveryReceipt>;
+    auto receipts = std::make_shared<Receipts>();
     committer_->enqueue(Committer::Op{
-        [this, d = std::move(d), hash = std::move(*hash), receipt](WriteContext& ctx) -> Status {
-          // The blob may have been released and unlinked since this delivery
-          // found it (dedupe); then fail cleanly rather than refer to nothing.
-          if (!blobs_.exists(hash)) return temporary_error("blob " + hash.substr(0, 16) + " vanished; retry");
-          auto r = ctx.writer.apply(d, hash);
-          if (!r) return r.error();
-          for (const auto& c : r->copies) ctx.changed.emplace_back(c.account_id, c.modseq);
-          *receipt = std::move(r);
+        // One op, so one savepoint: an error rolls back every message.
+        [this, ds = std::move(ds), hashes = std::move(hashes), receipts](WriteContext& ctx) -> Status {
+          receipts->clear();
+          std::vector<std::pair<int64_t, int64_t>> changed;
+          for (size_t i = 0; i < ds.size(); ++i) {
+            // The blob may have been released and unlinked since this delivery
+            // found it (dedupe); then fail cleanly rather than refer to nothing.
+            if (!blobs_.exists(hashes[i])) return temporary_error("blob " + hashes[i].substr(0, 16) + " vanished; retry");
+            auto r = ctx.writer.apply(ds[i], hashes[i]);
+            if (!r) return r.error();
+            for (const auto& c : r->copies) changed.emplace_back(c.account_id, c.modseq);
+            receipts->push_back(std::move(*r));
+          }
+          ctx.changed.insert(ctx.changed.end(), changed.begin(), changed.end());
           return Ok{};
         },
-        [receipt, done = std::move(done)](const Status& s) {
+        [receipts, done = std::move(done)](const Status& s) {
           if (!s) done(s.error());
-          else done(std::move(**receipt));
+          else done(std::move(*receipts));
         }});
   });
 }
@@ -152,6 +174,11 @@ Result<std::vector<MessageData>> SqliteMailStore::message_data(int64_t account_i
                                                                const std::vector<int64_t>& message_ids) {
   std::lock_guard lock(read_mu_);
   return sqlite::message_data(read_db_, account_id, message_ids);
+}
+
+Result<QuotaUsage> SqliteMailStore::quota(int64_t account_id) {
+  std::lock_guard lock(read_mu_);
+  return sqlite::quota_usage(read_db_, account_id);
 }
 
 void SqliteMailStore::drain() {

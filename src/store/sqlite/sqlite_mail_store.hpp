@@ -34,6 +34,7 @@ class SqliteMailStore final : public MailStore {
   ~SqliteMailStore() override;
 
   void deliver(Delivery delivery, DeliveryCallback done) override;
+  void deliver_all(std::vector<Delivery> deliveries, Done<Result<std::vector<DeliveryReceipt>>> done) override;
   Result<std::vector<MailboxInfo>> list_mailboxes(int64_t account_id) override;
   Result<std::vector<MessageInfo>> list_messages(int64_t account_id, const std::string& mailbox) override;
   Result<std::string> read_message(int64_t account_id, const std::string& mailbox, uint32_t uid) override;
@@ -54,6 +55,7 @@ class SqliteMailStore final : public MailStore {
   Result<std::vector<MessageRow>> mailbox_rows(int64_t account_id, int64_t mailbox_id) override;
   Result<MailboxChanges> changes_since(int64_t account_id, int64_t mailbox_id, int64_t modseq) override;
   Result<std::vector<MessageData>> message_data(int64_t account_id, const std::vector<int64_t>& message_ids) override;
+  Result<QuotaUsage> quota(int64_t account_id) override;
   Result<std::string> read_blob(const std::string& hash) override { return blobs_.read(hash); }
 
   // Removes orphan blob files and unreferenced blobs. Safe only while no

@@ -10,7 +10,8 @@ class SessionAuthTest : public SessionTest {};
 TEST_F(SessionAuthTest, GreetingCarriesCapabilities) {
   EXPECT_EQ(greeting_,
             "* OK [CAPABILITY IMAP4rev1 IMAP4rev2 AUTH=PLAIN SASL-IR LITERAL+ ID IDLE NAMESPACE UIDPLUS ENABLE "
-            "UNSELECT MOVE SPECIAL-USE CONDSTORE] Postern IMAP ready\r\n");
+            "UNSELECT MOVE SPECIAL-USE CONDSTORE QRESYNC LIST-EXTENDED LIST-STATUS CREATE-SPECIAL-USE STATUS=SIZE "
+            "OBJECTID MULTIAPPEND BINARY QUOTA QUOTA=RES-STORAGE] Postern IMAP ready\r\n");
 }
 
 TEST_F(SessionAuthTest, LoginSuccessAndFailure) {
@@ -18,7 +19,7 @@ TEST_F(SessionAuthTest, LoginSuccessAndFailure) {
     C: a1 LOGIN alice@example.test wrong
     S: a1 NO [AUTHENTICATIONFAILED] Authentication failed
     C: a2 LOGIN alice@example.test secret
-    S: a2 OK [CAPABILITY IMAP4rev1 IMAP4rev2 LITERAL+ ID IDLE NAMESPACE UIDPLUS ENABLE UNSELECT MOVE SPECIAL-USE CONDSTORE] Logged in
+    S: a2 OK [CAPABILITY IMAP4rev1 IMAP4rev2 COMPRESS=DEFLATE LITERAL+ ID IDLE NAMESPACE UIDPLUS ENABLE UNSELECT MOVE SPECIAL-USE CONDSTORE QRESYNC LIST-EXTENDED LIST-STATUS CREATE-SPECIAL-USE STATUS=SIZE OBJECTID MULTIAPPEND BINARY QUOTA QUOTA=RES-STORAGE] Logged in
     C: a3 LOGIN alice@example.test secret
     S: a3 BAD Command not allowed in this state
   )");

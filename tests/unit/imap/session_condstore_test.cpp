@@ -47,6 +47,7 @@ TEST_F(SessionCondstoreTest, CloseExpungesSilentlyUnselectDoesNot) {
     S: %%
     S: %%
     S: %%
+    S: %%
     S: a4 OK [READ-WRITE] SELECT completed
     C: a5 CLOSE
     S: a5 OK CLOSE completed
@@ -60,7 +61,7 @@ TEST_F(SessionCondstoreTest, CloseExpungesSilentlyUnselectDoesNot) {
 TEST_F(SessionCondstoreTest, Rev2SelectAndUtf8Names) {
   transcript(R"(
     C: a1 CREATE Entw&APw-rfe
-    S: a1 OK CREATE completed
+    S: a1 OK [MAILBOXID (%%)] CREATE completed
     C: a2 LIST "" Entw*
     S: * LIST (\HasNoChildren) "/" Entw&APw-rfe
     S: a2 OK LIST completed
@@ -74,6 +75,7 @@ TEST_F(SessionCondstoreTest, Rev2SelectAndUtf8Names) {
     S: * OK [UIDVALIDITY %%] UIDs valid
     S: * OK [UIDNEXT 1] Predicted next UID
     S: * OK [HIGHESTMODSEQ %%] Highest
+    S: * OK [MAILBOXID (%%)] Ok
     S: * LIST () "/" "Entwürfe"
     S: a4 OK [READ-ONLY] EXAMINE completed
   )");

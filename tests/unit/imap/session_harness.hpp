@@ -85,12 +85,19 @@ class StoreMailAccess final : public MailAccess {
     co_return wait_done<Result<store::CopyResult>>(
         [&](auto done) { store_.copy_messages(a, from, uids, to, move, done); });
   }
-  Task<Result<store::DeliveryReceipt>> append(int64_t a, std::string mailbox, AppendRequest req) override {
-    store::Delivery d;
-    d.content = std::move(req.content);
-    d.internal_date = req.internal_date;
-    d.targets.push_back({a, mailbox, req.flags});
-    co_return wait_done<Result<store::DeliveryReceipt>>([&](auto done) { store_.deliver(std::move(d), done); });
+  Task<Result<store::QuotaUsage>> quota(int64_t a) override { co_return store_.quota(a); }
+  Task<Result<std::vector<store::DeliveryReceipt>>> append(int64_t a, std::string mailbox,
+                                                           std::vector<AppendRequest> reqs) override {
+    std::vector<store::Delivery> ds;
+    for (auto& req : reqs) {
+      store::Delivery d;
+      d.content = std::move(req.content);
+      d.internal_date = req.internal_date;
+      d.targets.push_back({a, mailbox, req.flags});
+      ds.push_back(std::move(d));
+    }
+    co_return wait_done<Result<std::vector<store::DeliveryReceipt>>>(
+        [&](auto done) { store_.deliver_all(std::move(ds), done); });
   }
 
  private:

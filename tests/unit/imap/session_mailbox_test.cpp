@@ -28,6 +28,7 @@ TEST_F(SessionMailboxTest, SelectAndExamine) {
     S: * OK [UIDVALIDITY %%] UIDs valid
     S: * OK [UIDNEXT 3] Predicted next UID
     S: * OK [HIGHESTMODSEQ %%] Highest
+    S: * OK [MAILBOXID (%%)] Ok
     S: a1 OK [READ-WRITE] SELECT completed
     C: a2 EXAMINE Nope
     S: * OK [CLOSED] Previous mailbox is now closed
@@ -43,7 +44,7 @@ TEST_F(SessionMailboxTest, ListCreateRenameDelete) {
     S: * LIST (\Noselect) "/" ""
     S: a1 OK LIST completed
     C: a2 CREATE Projects/Alpha
-    S: a2 OK CREATE completed
+    S: a2 OK [MAILBOXID (%%)] CREATE completed
     C: a3 CREATE Projects/Alpha
     S: a3 NO [ALREADYEXISTS] %%
     C: a4 LIST "" "Pro%"
@@ -91,6 +92,7 @@ TEST_F(SessionMailboxTest, FetchAndStore) {
     S: %%
     S: %%
     S: %%
+    S: %%
     S: a1 OK [READ-WRITE] SELECT completed
     C: a2 FETCH 1 (UID FLAGS RFC822.SIZE)
     S: * 1 FETCH (UID 1 FLAGS () RFC822.SIZE 48)
@@ -112,8 +114,11 @@ TEST_F(SessionMailboxTest, FetchAndStore) {
     C: a8 FETCH 1 (BODYSTRUCTURE BODY.PEEK[1]<0.2>)
     S: * 1 FETCH (BODYSTRUCTURE ("text" "plain" ("charset" "us-ascii") NIL NIL "7bit" %%) BODY[1]<0> %%)
     S: a8 OK FETCH completed
-    C: a9 FETCH 1 BINARY[1]
-    S: a9 NO [CANNOT] %%
+    C: a9 FETCH 1 (BINARY.SIZE[1] BINARY[1])
+    S: * 1 FETCH (BINARY.SIZE[1] 7 BINARY[1] {7}
+    S: hello
+    S: )
+    S: a9 OK FETCH completed
   )");
 }
 
