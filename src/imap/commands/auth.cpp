@@ -1,48 +1,14 @@
 // Authentication: STARTTLS (RFC 9051 §6.2.1), LOGIN (§6.2.3) and
 // AUTHENTICATE PLAIN (§6.2.2, RFC 4616) with SASL-IR (RFC 4959) and the
 // continuation round-trip. Handles credentials: never logs them.
-#include <array>
-
 #include "imap/commands/command_table.hpp"
 #include "imap/proto/session_args.hpp"
+#include "sasl/base64.hpp"
+#include "sasl/plain.hpp"
 
 namespace postern::imap {
 
 namespace {
-
-// Strict RFC 4648 base64 (padding required), as SASL uses (RFC 9051 §6.2.2).
-std::optional<std::string> base64_decode(std::string_view in) {
-  if (in.size() % 4 != 0) return std::nullopt;
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  for (size_t i = 0; i < in.size(); i += 4) {
-    int pad = 0;
-    std::array<int, 4> v{};
-    for (int k = 0; k < 4; ++k) {
-      char ch = in[i + k];
-      if (ch == '=' && i + 4 == in.size() && k >= 2) {
-        ++pad;
-        v[k] = 0;
-        continue;
-      }
-      if (pad) return std::nullopt;  // data after padding
-      v[k] = val(ch);
-      if (v[k] < 0) return std::nullopt;
-    }
-    uint32_t n = (v[0] << 18) | (v[1] << 12) | (v[2] << 6) | v[3];
-    out += static_cast<char>((n >> 16) & 0xff);
-    if (pad < 2) out += static_cast<char>((n >> 8) & 0xff);
-    if (pad < 1) out += static_cast<char>(n & 0xff);
-  }
-  return out;
-}
 
 Task<void> login(SessionContext& s, std::string_view tag, std::string user, std::string password) {
   auto r = co_await s.access.authenticate(std::move(user), std::move(password));
@@ -62,26 +28,22 @@ Task<void> login(SessionContext& s, std::string_view tag, std::string user, std:
 
 // RFC 4616 §2: message = [authzid] NUL authcid NUL passwd.
 Task<void> finish_plain(SessionContext& s, std::string tag, std::string_view b64) {
-  std::optional<std::string> msg = b64 == "=" ? std::optional<std::string>("") : base64_decode(b64);
+  std::optional<std::string> msg = b64 == "=" ? std::optional<std::string>("") : sasl::base64_decode(b64);
   if (!msg) {
     s.bad(tag, "Invalid base64 in the SASL response");
     co_return;
   }
-  auto nul1 = msg->find('\0');
-  auto nul2 = nul1 == std::string::npos ? std::string::npos : msg->find('\0', nul1 + 1);
-  if (nul2 == std::string::npos || msg->find('\0', nul2 + 1) != std::string::npos) {
-    s.bad(tag, "Malformed PLAIN response");
+  auto creds = sasl::parse_plain(*msg);
+  if (!creds) {
+    s.bad(tag, creds.error().message);
     co_return;
   }
-  std::string authzid = msg->substr(0, nul1);
-  std::string authcid = msg->substr(nul1 + 1, nul2 - nul1 - 1);
-  std::string password = msg->substr(nul2 + 1);
-  if (!authzid.empty() && authzid != authcid) {
+  if (!creds->authzid.empty() && creds->authzid != creds->authcid) {
     // Acting as another user is not supported.
     s.no(tag, "Authorization identity not permitted", "AUTHORIZATIONFAILED");
     co_return;
   }
-  co_await login(s, tag, std::move(authcid), std::move(password));
+  co_await login(s, tag, std::move(creds->authcid), std::move(creds->password));
 }
 
 }  // namespace
