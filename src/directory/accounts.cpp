@@ -3,6 +3,7 @@
 #include "directory/directory.hpp"
 #include "directory/internal.hpp"
 #include "store/account_setup.hpp"
+#include "sasl/scram.hpp"
 #include "store/sqlite/mail_read.hpp"
 
 namespace postern::directory {
@@ -60,9 +61,11 @@ Result<int64_t> Directory::add_user(std::string_view address, std::string_view p
   if (auto s = tx.begin(); !s) return s.error();
   auto domain_id = check_new_account(db_, *parsed, canonical);
   if (!domain_id) return domain_id.error();
-  auto ins = db_.prepare("INSERT INTO accounts (domain_id, address, password_hash, created_at) VALUES (?, ?, ?, ?)");
+  auto ins = db_.prepare(
+      "INSERT INTO accounts (domain_id, address, password_hash, scram_sha256, created_at) VALUES (?, ?, ?, ?, ?)");
   if (!ins) return ins.error();
-  ins->bind(1, *domain_id).bind(2, canonical).bind(3, *hash).bind(4, detail::now_seconds());
+  ins->bind(1, *domain_id).bind(2, canonical).bind(3, *hash).bind(4, sasl::make_scram_credentials(password).encode())
+      .bind(5, detail::now_seconds());
   if (auto s = ins->run(); !s) return s.error();
   const int64_t id = db_.last_insert_rowid();
   if (auto s = store::create_default_mailboxes(db_, id); !s) return s.error();
@@ -80,9 +83,9 @@ Status Directory::set_password(std::string_view address, std::string_view passwo
 
   store::sqlite::WriteTransaction tx(db_);
   if (auto s = tx.begin(); !s) return s;
-  auto upd = db_.prepare("UPDATE accounts SET password_hash = ? WHERE address = ?");
+  auto upd = db_.prepare("UPDATE accounts SET password_hash = ?, scram_sha256 = ? WHERE address = ?");
   if (!upd) return upd.error();
-  upd->bind(1, *hash).bind(2, canonical);
+  upd->bind(1, *hash).bind(2, sasl::make_scram_credentials(password).encode()).bind(3, canonical);
   if (auto s = upd->run(); !s) return s;
   if (db_.changes() == 0) return detail::unknown_user_error(canonical);
   return tx.commit();
@@ -98,6 +101,21 @@ Status Directory::set_quota(std::string_view address, uint64_t bytes) {
   if (auto s = upd->run(); !s) return s;
   if (db_.changes() == 0) return detail::unknown_user_error(canonical);
   return Ok{};
+}
+
+Result<std::optional<ScramAccount>> Directory::scram_credentials(std::string_view address) {
+  auto parsed = detail::parse_address(address);
+  if (!parsed) return std::optional<ScramAccount>();
+  const std::string canonical = detail::canonical(*parsed);
+  auto st = db_.prepare("SELECT id, scram_sha256 FROM accounts WHERE address = ?");
+  if (!st) return st.error();
+  st->bind(1, canonical);
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row || st->is_null(1)) return std::optional<ScramAccount>();
+  auto creds = sasl::ScramCredentials::decode(st->text(1));
+  if (!creds) return std::optional<ScramAccount>();
+  return std::optional<ScramAccount>(ScramAccount{AccountInfo{st->int64(0), canonical}, std::move(*creds)});
 }
 
 Result<bool> Directory::over_quota(int64_t account_id) {

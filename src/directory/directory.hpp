@@ -13,6 +13,7 @@
 
 #include "core/email_address.hpp"
 #include "core/result.hpp"
+#include "sasl/scram.hpp"
 #include "store/sqlite/db.hpp"
 
 namespace postern::directory {
@@ -27,6 +28,11 @@ struct DomainInfo {
 struct AccountInfo {
   int64_t id = 0;
   std::string address;  // canonical: local part lower-cased (ASCII), domain lower-cased
+};
+
+struct ScramAccount {
+  AccountInfo account;
+  sasl::ScramCredentials credentials;
 };
 
 struct AliasInfo {
@@ -73,6 +79,9 @@ class Directory {
   Status set_password(std::string_view address, std::string_view password);
   // Storage quota in octets, 0 = unlimited (RFC 9208 STORAGE via IMAP).
   Status set_quota(std::string_view address, uint64_t bytes);
+  // The SCRAM-SHA-256 keys of an account (nullopt: no such account, or its
+  // password was set before SCRAM keys were kept).
+  Result<std::optional<ScramAccount>> scram_credentials(std::string_view address);
   // True when the account's mail already fills its quota.
   Result<bool> over_quota(int64_t account_id);
   Status remove_user(std::string_view address);   // removes its mail too

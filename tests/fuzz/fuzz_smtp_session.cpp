@@ -29,6 +29,8 @@ class Policy : public RecipientPolicy {
     }
     return d;
   }
+  bool may_send_as(int64_t, const EmailAddress& a) override { return a.local.size() % 2 == 0; }
+  bool is_local_domain(std::string_view d) override { return d == "example.test"; }
 };
 
 int64_t fixed_now() { return 1700000000; }
@@ -67,6 +69,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     options.limits.max_recipients = 2;
   }
   options.limits.max_errors = (flags & 8) ? 3 : 1000;
+  options.submission = flags & 32;
+  options.plaintext_auth_allowed = flags & 64;
   ClientInfo client{"192.0.2.1", 25, "F1", static_cast<bool>(flags & 16)};
   Policy policy;
   Session session(options, client, policy, fixed_now);
@@ -100,6 +104,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
       } else if (action == Session::Action::start_tls) {
         session.tls_established();
+      } else if (action == Session::Action::authenticate) {
+        const AuthRequest& req = session.auth_request();
+        AuthResult r;
+        if (req.user.size() % 2 == 0) {
+          r.identity = AuthIdentity{1, req.user};
+          static const auto keys = postern::sasl::make_scram_credentials("pw", 4096, std::string(16, 's'));
+          if (req.kind == AuthRequest::Kind::scram_keys) r.scram = keys;
+          else if (req.password != "pw") r.identity.reset();
+        }
+        session.auth_done(std::move(r));
       } else {
         break;
       }

@@ -44,6 +44,9 @@ void act_ehlo(SessionCore& s, std::string_view argument) {
                                  "SIZE " + std::to_string(s.options_.limits.max_message_size), "8BITMIME",
                                  "SMTPUTF8", "ENHANCEDSTATUSCODES", "CHUNKING"};
   if (s.options_.starttls_available && !s.tls_active_) lines.push_back("STARTTLS");
+  // RFC 4954 §3: AUTH only where passwords may travel (TLS, or dev loopback).
+  if (s.options_.submission && !s.client_.authenticated && (s.tls_active_ || s.options_.plaintext_auth_allowed))
+    lines.push_back("AUTH PLAIN LOGIN SCRAM-SHA-256");
   s.reply_lines(250, lines);
 }
 
@@ -55,11 +58,15 @@ void act_helo(SessionCore& s, std::string_view argument) {
   s.reply(Reply{250, "", s.options_.hostname});  // RFC 2034 §3: no enhanced code on HELO
 }
 
+void act_auth(SessionCore& s, std::string_view argument) { s.start_auth(argument); }
+
 // --- MAIL (RFC 5321 §4.1.1.2) ---------------------------------------------
 
 std::optional<Reply> check_mail(const SessionCore& s, std::string_view) {
   if (s.greeting_ == Greeting::none) return bad_sequence("Error: send HELO/EHLO first");
   if (s.tx_.mail_given) return bad_sequence("Error: nested MAIL command");
+  // RFC 6409 §4.3 / RFC 4954 §6: submission needs AUTH first.
+  if (s.options_.submission && !s.client_.authenticated) return Reply{530, "5.7.0", "Authentication required"};
   return std::nullopt;
 }
 
@@ -69,6 +76,14 @@ void act_mail(SessionCore& s, std::string_view argument) {
   // RFC 1870 §6.2: a declared size over our limit is refused up front.
   if (mail->size && *mail->size > s.options_.limits.max_message_size)
     return s.reply(Reply{552, "5.3.4", "Message size exceeds fixed maximum message size"});
+  if (mail->sender) {
+    if (s.options_.submission && !s.policy_.may_send_as(s.client_.account_id, *mail->sender))
+      return s.reply_error(Reply{553, "5.7.1", "Sender address rejected: not owned by user " + s.client_.user});
+    if (!s.options_.submission && !s.client_.authenticated && !s.client_.trusted &&
+        s.policy_.is_local_domain(mail->sender->domain))
+      return s.reply_error(Reply{550, "5.7.1", "Sender address rejected: " + mail->sender->domain +
+                                                   " is our domain; our users must submit (port 587/465)"});
+  }
   auto& tx = s.tx_;
   tx.mail_given = true;
   tx.envelope.mail_from = mail->sender ? mail->sender->str() : "";
@@ -222,6 +237,7 @@ constexpr CommandRow kCommands[] = {
     {"VRFY", check_vrfy, act_vrfy},
     {"EXPN", no_check, act_expn},
     {"STARTTLS", check_starttls, act_starttls},
+    {"AUTH", no_check, act_auth},  // RFC 4954; checks in SessionCore::start_auth
 };
 
 }  // namespace

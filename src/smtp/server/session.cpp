@@ -22,6 +22,10 @@ const Envelope& Session::envelope() const { return impl_->envelope(); }
 std::string Session::take_message() { return impl_->take_message(); }
 void Session::delivery_done(const Status& result) { impl_->delivery_done(result); }
 void Session::tls_established() { impl_->tls_established(); }
+const AuthRequest& Session::auth_request() const { return impl_->auth_request(); }
+void Session::auth_done(AuthResult result) { impl_->auth_done(std::move(result)); }
+bool Session::take_auth_failure() { return std::exchange(impl_->auth_failed_, false); }
+const ClientInfo& Session::client() const { return impl_->client_; }
 void Session::on_timeout() { impl_->on_timeout(); }
 void Session::on_shutdown() { impl_->on_shutdown(); }
 bool Session::in_transaction() const { return impl_->in_transaction(); }

@@ -9,12 +9,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "core/email_address.hpp"
 #include "core/result.hpp"
+#include "sasl/scram.hpp"
 
 namespace postern::smtp {
 
@@ -30,13 +32,42 @@ struct SessionOptions {
   SessionLimits limits;
   bool starttls_available = false;  // advertise STARTTLS (certificate configured, not yet in TLS)
   bool tls_active = false;          // implicit TLS listener: already encrypted
+  // Submission (RFC 6409, ports 587/465): AUTH offered, required before
+  // MAIL, senders checked against the user's addresses, headers fixed up.
+  bool submission = false;
+  // AUTH before TLS (loopback in dev mode only); otherwise 538 5.7.11.
+  bool plaintext_auth_allowed = false;
 };
 
 struct ClientInfo {
   std::string ip;           // textual address of the peer, e.g. "127.0.0.1" or "::1"
   uint16_t port = 0;
   std::string session_id;   // appears in logs and in Received: "id"
-  bool authenticated = false;  // (submission, later) relaying allowed
+  bool authenticated = false;  // AUTH succeeded: relaying allowed
+  int64_t account_id = 0;      // the authenticated account
+  std::string user;            // its address
+  // MX port: from a trusted network (smtp.trusted_networks), which may use
+  // our domains as senders without authenticating.
+  bool trusted = false;
+};
+
+// What the adapter must look up for an AUTH exchange (Action::authenticate).
+struct AuthRequest {
+  enum class Kind { password, scram_keys } kind = Kind::password;
+  std::string user;
+  std::string password;  // Kind::password only
+};
+
+struct AuthIdentity {
+  int64_t account_id = 0;
+  std::string address;
+};
+
+// The adapter's answer: for Kind::password the identity when the password
+// is right; for Kind::scram_keys the account and its keys when it has them.
+struct AuthResult {
+  std::optional<AuthIdentity> identity;
+  std::optional<sasl::ScramCredentials> scram;
 };
 
 struct RecipientDecision {
@@ -57,6 +88,10 @@ class RecipientPolicy {
  public:
   virtual ~RecipientPolicy() = default;
   virtual RecipientDecision check_recipient(const EmailAddress& recipient, bool authenticated) = 0;
+  // Submission: may this account use `address` as envelope sender or From:?
+  virtual bool may_send_as(int64_t account_id, const EmailAddress& address) = 0;
+  // MX: is `domain` one of ours (then unauthenticated senders may not claim it)?
+  virtual bool is_local_domain(std::string_view domain) = 0;
 };
 
 // One accepted message transaction, as handed to the delivery pipeline.
@@ -76,6 +111,7 @@ class Session {
     read,       // need more input: call receive()
     deliver,    // take envelope()+take_message(), store, then call delivery_done()
     start_tls,  // write take_output(), do the TLS handshake, then tls_established()
+    authenticate,  // look up auth_request(), then call auth_done()
     close,      // write take_output(), then close the connection
   };
 
@@ -103,6 +139,11 @@ class Session {
   void delivery_done(const Status& result);
 
   void tls_established();     // after start_tls: state resets per RFC 3207 §4.2
+  const AuthRequest& auth_request() const;
+  void auth_done(AuthResult result);
+  // True once after a failed AUTH: the adapter delays the reply (brute force).
+  bool take_auth_failure();
+  const ClientInfo& client() const;
   void on_timeout();          // 421 4.4.2 and close
   void on_shutdown();         // 421 4.3.2 and close (SIGTERM, between transactions)
   // True while a transaction is in progress (MAIL seen, not finished).

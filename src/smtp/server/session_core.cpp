@@ -80,7 +80,8 @@ bool SessionCore::process_command_line() {
   }
   // A bare LF ends a command too (liberal; no content is at stake here).
   if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-  dispatch(line);
+  if (sasl_) sasl_line(line);
+  else dispatch(line);
   return true;
 }
 
@@ -172,8 +173,20 @@ void SessionCore::finish_message() {
   info.session_id = client_.session_id;
   if (env.recipients.size() == 1) info.recipient = env.recipients.front();
   info.unix_time = now_ ? now_() : static_cast<int64_t>(std::time(nullptr));
+  std::string content = tx_.message.take();
+  if (options_.submission) {
+    if (auto refusal = check_and_fix_submission(content)) {
+      reply(std::move(*refusal));
+      return reset_transaction();
+    }
+  } else if (!client_.authenticated && !client_.trusted) {
+    if (auto refusal = check_mx_from_header(content)) {
+      reply(std::move(*refusal));
+      return reset_transaction();
+    }
+  }
   ready_message_ = build_received_header(info);
-  ready_message_ += tx_.message.take();
+  ready_message_ += content;
   action_ = Action::deliver;
 }
 

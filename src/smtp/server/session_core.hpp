@@ -11,6 +11,7 @@
 
 #include "smtp/proto/reply.hpp"
 #include "smtp/server/data_reader.hpp"
+#include "sasl/scram.hpp"
 #include "smtp/server/session.hpp"
 
 namespace postern::smtp::detail {
@@ -30,6 +31,8 @@ class SessionCore {
   std::string take_message() { return std::exchange(ready_message_, {}); }
   void delivery_done(const Status& result);
   void tls_established();
+  const AuthRequest& auth_request() const { return auth_request_; }
+  void auth_done(AuthResult result);
   void on_timeout();
   void on_shutdown();
   bool in_transaction() const { return tx_.mail_given; }
@@ -67,6 +70,29 @@ class SessionCore {
   void discard_buffered_input();
   // STARTTLS accepted: the adapter writes the 220 then does the handshake.
   void request_start_tls();
+
+  // --- AUTH (auth.cpp, RFC 4954) ------------------------------------------
+  // One SASL exchange in progress: the lines after a 334 are its responses.
+  struct SaslExchange {
+    enum class Mechanism { plain, login, scram } mechanism = Mechanism::plain;
+    int step = 0;
+    std::string login_user;  // LOGIN: the user name of step 1
+    std::optional<sasl::ScramServer> scram;
+    bool scram_verified = false;  // server-final sent; waiting for the empty line
+  };
+  void start_auth(std::string_view argument);
+  void sasl_line(std::string_view line);
+  void auth_succeeded(const AuthIdentity& identity);
+  void auth_failed();
+  // Submission header fixes (RFC 6409 §8): Date, Message-ID, no Bcc; and
+  // the From: check. Returns the refusal when From: is not the user's.
+  std::optional<Reply> check_and_fix_submission(std::string& message);
+  // MX: an unauthenticated, untrusted client may not claim one of our
+  // domains in From: (our users submit; spoofers come through port 25).
+  std::optional<Reply> check_mx_from_header(std::string_view message);
+  std::optional<SaslExchange> sasl_;
+  AuthRequest auth_request_;
+  bool auth_failed_ = false;
 
   SessionOptions options_;
   ClientInfo client_;

@@ -102,6 +102,11 @@ UPDATE accounts SET last_uidvalidity = COALESCE((SELECT MAX(uidvalidity) FROM ma
 ALTER TABLE messages ADD COLUMN thread_id INTEGER;
 CREATE INDEX messages_by_message_id ON messages(account_id, message_id_header);
 )sql",
+    // 4: SCRAM-SHA-256 keys (RFC 5802/7677), set with the password; NULL for
+    // accounts whose password predates them (SCRAM then fails, PLAIN works).
+    R"sql(
+ALTER TABLE accounts ADD COLUMN scram_sha256 TEXT;
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

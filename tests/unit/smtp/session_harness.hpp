@@ -37,6 +37,13 @@ class FakePolicy : public RecipientPolicy {
     }
     return d;
   }
+  // Account 7 (alice@example.test) owns alice@ and alice+tag@ and was
+  // granted pr@example.test; example.test is our domain.
+  bool may_send_as(int64_t account, const EmailAddress& a) override {
+    if (account != 7 || a.domain != "example.test") return false;
+    return a.local == "alice" || a.local.starts_with("alice+") || a.local == "pr";
+  }
+  bool is_local_domain(std::string_view domain) override { return domain == "example.test"; }
   std::vector<EmailAddress> checked;
 };
 
@@ -123,6 +130,20 @@ class Transcript {
     } else if (what == "start_tls") {
       ASSERT_EQ(session.next_action(), Session::Action::start_tls);
       session.tls_established();
+    } else if (what.starts_with("auth")) {
+      // The adapter's lookup: password "secret" is alice's (account 7).
+      ASSERT_EQ(session.next_action(), Session::Action::authenticate);
+      const auto& req = session.auth_request();
+      AuthResult r;
+      if (req.user == "alice@example.test") {
+        if (req.kind == AuthRequest::Kind::scram_keys) {
+          r.identity = AuthIdentity{7, "alice@example.test"};
+          r.scram = sasl::make_scram_credentials("secret", 4096, std::string("0123456789abcdef"));
+        } else if (req.password == "secret") {
+          r.identity = AuthIdentity{7, "alice@example.test"};
+        }
+      }
+      session.auth_done(std::move(r));
     } else if (what == "close") {
       ASSERT_EQ(session.next_action(), Session::Action::close);
     } else {
