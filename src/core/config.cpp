@@ -202,7 +202,21 @@ constexpr ProtocolInfo kProtocols[] = {
     {"smtp", TlsMode::starttls},
     {"imap", TlsMode::starttls},
     {"imaps", TlsMode::implicit},
+    {"submission", TlsMode::starttls},  // RFC 6409, port 587: AUTH after STARTTLS
+    {"submissions", TlsMode::implicit},  // RFC 8314, port 465
 };
+
+// "192.0.2.0/24", "2001:db8::/32" or a single address.
+bool valid_network(std::string_view text) {
+  std::string addr(text.substr(0, text.find('/')));
+  unsigned char buf[16];
+  bool v6 = addr.find(':') != std::string::npos;
+  if (inet_pton(v6 ? AF_INET6 : AF_INET, addr.c_str(), buf) != 1) return false;
+  if (text.find('/') == std::string_view::npos) return true;
+  std::string_view len = text.substr(text.find('/') + 1);
+  if (len.empty() || len.size() > 3 || len.find_first_not_of("0123456789") != std::string_view::npos) return false;
+  return std::stoi(std::string(len)) <= (v6 ? 128 : 32);
+}
 
 void read_listeners(const toml::node* node, Config& cfg, Diagnostics& diag) {
   if (!node) return;
@@ -228,7 +242,7 @@ void read_listeners(const toml::node* node, Config& cfg, Diagnostics& diag) {
     for (const auto& p : kProtocols)
       if (l.protocol == p.name) proto = &p;
     if (l.protocol.empty()) {
-      diag.add(t->source(), "listener needs protocol = \"smtp\", \"imap\" or \"imaps\"");
+      diag.add(t->source(), "listener needs protocol = \"smtp\", \"submission\", \"submissions\", \"imap\" or \"imaps\"");
       continue;
     }
     if (!proto) {
@@ -332,6 +346,19 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& origi
       r.unsigned_int("command_timeout_seconds", cfg.smtp.command_timeout_seconds, 1, 3600);
       r.unsigned_int("data_timeout_seconds", cfg.smtp.data_timeout_seconds, 1, 3600);
       r.unsigned_int("max_connections_per_ip", cfg.smtp.max_connections_per_ip, 1, 100000);
+      if (auto* n = r.take("trusted_networks")) {
+        const auto* arr = n->as_array();
+        if (!arr) {
+          r.error(*n, "smtp.trusted_networks must be an array of networks, e.g. [\"192.0.2.0/24\"]");
+        } else {
+          for (const auto& item : *arr) {
+            auto v = item.value<std::string>();
+            if (!v || !valid_network(*v))
+              r.error(item, "smtp.trusted_networks: not an address or network (e.g. \"10.0.0.0/8\", \"::1\")");
+            else cfg.smtp.trusted_networks.push_back(*v);
+          }
+        }
+      }
     }
     if (auto* t = section("imap")) {
       TableReader r(*t, "imap", diag);

@@ -14,7 +14,8 @@ namespace postern {
 enum class TlsMode { none, starttls, implicit };
 
 struct ListenerConfig {
-  std::string protocol;   // "smtp" (MX role, STARTTLS offered), "imap" (STARTTLS), "imaps" (implicit TLS)
+  std::string protocol;   // "smtp" (MX role, STARTTLS offered), "submission" (STARTTLS, AUTH),
+                          // "submissions" (implicit TLS, AUTH), "imap" (STARTTLS), "imaps" (implicit TLS)
   std::string address;    // "host:port" as written, for messages
   std::string host;       // IP literal to bind ("0.0.0.0", "::", "127.0.0.1")
   uint16_t port = 0;
@@ -45,6 +46,9 @@ struct SmtpConfig {
   unsigned command_timeout_seconds = 300;           // RFC 5321 §4.5.3.2.7
   unsigned data_timeout_seconds = 180;              // per DATA chunk, RFC 5321 §4.5.3.2.5
   unsigned max_connections_per_ip = 20;             // concurrent sessions from one address
+  // MX clients allowed to use our domains as senders without AUTH (e.g. a
+  // web application's host). Empty: nobody; our users submit.
+  std::vector<std::string> trusted_networks;
 };
 
 struct ImapConfig {

@@ -5,7 +5,11 @@
 // allowed to finish it (DESIGN.md: SIGTERM drains).
 #include "net/smtp_connection.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ip/network_v4.hpp>
+#include <boost/asio/ip/network_v6.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -16,6 +20,8 @@
 
 #include "core/log.hpp"
 #include "delivery/local_delivery.hpp"
+#include "directory/thread_directory.hpp"
+#include "net/awaitable_bridge.hpp"
 #include "net/connection_stream.hpp"
 
 namespace postern::net {
@@ -28,6 +34,25 @@ namespace {
 constexpr auto kTlsHandshakeTimeout = ConnectionStream::kHandshakeTimeout;
 constexpr auto kWriteTimeout = ConnectionStream::kWriteTimeout;
 constexpr size_t kReadBufferSize = 16 * 1024;
+constexpr auto kAuthFailureDelay = 1s;
+
+bool in_networks(const asio::ip::address& a, const std::vector<std::string>& networks) {
+  boost::system::error_code ec;
+  for (const auto& n : networks) {
+    if (n.find('/') == std::string::npos) {
+      if (asio::ip::make_address(n, ec) == a && !ec) return true;
+      continue;
+    }
+    if (a.is_v4() && n.find(':') == std::string::npos) {
+      auto net = asio::ip::make_network_v4(n, ec);
+      if (!ec && asio::ip::make_network_v4(a.to_v4(), net.prefix_length()).canonical() == net.canonical()) return true;
+    } else if (a.is_v6() && n.find(':') != std::string::npos) {
+      auto net = asio::ip::make_network_v6(n, ec);
+      if (!ec && asio::ip::make_network_v6(a.to_v6(), net.prefix_length()).canonical() == net.canonical()) return true;
+    }
+  }
+  return false;
+}
 std::atomic<uint64_t> g_next_connection{1};
 
 // Awaitable wrapper of MailStore::deliver: the store calls back on its own
@@ -47,14 +72,15 @@ auto async_deliver(store::MailStore& store, store::Delivery delivery, Token&& to
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket socket, TlsMode mode, SmtpServices& services)
-      : stream_(std::move(socket)), mode_(mode), services_(services) {}
+  Connection(tcp::socket socket, TlsMode mode, SmtpServices& services, bool submission)
+      : stream_(std::move(socket)), mode_(mode), services_(services), submission_(submission) {}
 
   asio::awaitable<void> run();
 
  private:
   asio::awaitable<bool> handshake();
   asio::awaitable<void> deliver();
+  asio::awaitable<void> authenticate();
   void request_shutdown() {
     asio::post(stream_.socket().get_executor(), [self = shared_from_this()] {
       self->shutdown_requested_ = true;
@@ -65,6 +91,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   ConnectionStream stream_;
   TlsMode mode_;
   SmtpServices& services_;
+  bool submission_;
   std::unique_ptr<smtp::Session> session_;
   std::string id_, ip_;
   bool shutdown_requested_ = false;
@@ -82,6 +109,38 @@ asio::awaitable<bool> Connection::handshake() {
   }
   log::info("tls_established", {{"session", id_}, {"version", stream_.tls_version()}, {"cipher", stream_.tls_cipher()}});
   co_return true;
+}
+
+asio::awaitable<void> Connection::authenticate() {
+  smtp::AuthRequest req = session_->auth_request();
+  std::string db = services_.database_path;
+  std::function<smtp::AuthResult()> work = [req, db]() {
+    smtp::AuthResult r;
+    auto dir = directory::thread_directory(db);
+    if (!dir) return r;
+    if (req.kind == smtp::AuthRequest::Kind::password) {
+      auto account = (*dir)->authenticate(req.user, req.password);
+      if (account && *account) r.identity = smtp::AuthIdentity{(*account)->id, (*account)->address};
+    } else {
+      auto keys = (*dir)->scram_credentials(req.user);
+      if (keys && *keys) {
+        r.identity = smtp::AuthIdentity{(*keys)->account.id, (*keys)->account.address};
+        r.scram = (*keys)->credentials;
+      }
+    }
+    return r;
+  };
+  smtp::AuthResult result = co_await run_blocking<smtp::AuthResult>(*services_.workers, std::move(work));
+  session_->auth_done(std::move(result));
+  if (session_->client().authenticated) {
+    log::info("auth_succeeded", {{"session", id_}, {"user", session_->client().user}});
+  } else if (session_->take_auth_failure()) {
+    log::info("auth_failed", {{"session", id_}, {"ip", ip_}, {"user", req.user}});
+    // Slows guessing down; the reply waits, the connection stays usable.
+    asio::steady_timer delay(stream_.socket().get_executor());
+    delay.expires_after(kAuthFailureDelay);
+    co_await delay.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
 }
 
 asio::awaitable<void> Connection::deliver() {
@@ -138,7 +197,10 @@ asio::awaitable<void> Connection::run() {
     opts.starttls_available = mode_ == TlsMode::starttls && services_.tls && services_.tls->configured();
   }
   if (ok) {
+    opts.submission = submission_;
+    opts.plaintext_auth_allowed = services_.dev_mode && remote.address().is_loopback();
     smtp::ClientInfo client{ip_, remote.port(), id_, false};
+    client.trusted = !submission_ && in_networks(remote.address(), services_.trusted_networks);
     session_ = std::make_unique<smtp::Session>(opts, client, *services_.policy);
     session_->start();
     std::array<char, kReadBufferSize> buf;
@@ -152,6 +214,10 @@ asio::awaitable<void> Connection::run() {
       if (action == smtp::Session::Action::close) break;
       if (action == smtp::Session::Action::deliver) {
         co_await deliver();
+        continue;
+      }
+      if (action == smtp::Session::Action::authenticate) {
+        co_await authenticate();
         continue;
       }
       if (action == smtp::Session::Action::start_tls) {
@@ -188,8 +254,9 @@ asio::awaitable<void> Connection::run() {
 
 }  // namespace
 
-asio::awaitable<void> run_smtp_connection(tcp::socket socket, TlsMode tls_mode, SmtpServices& services) {
-  auto conn = std::make_shared<Connection>(std::move(socket), tls_mode, services);
+asio::awaitable<void> run_smtp_connection(tcp::socket socket, TlsMode tls_mode, SmtpServices& services,
+                                          bool submission) {
+  auto conn = std::make_shared<Connection>(std::move(socket), tls_mode, services, submission);
   try {
     co_await conn->run();
   } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "core/config.hpp"
+#include "core/thread_pool.hpp"
 #include "net/session_registry.hpp"
 #include "net/tls_contexts.hpp"
 #include "smtp/server/session.hpp"
@@ -20,11 +21,16 @@ struct SmtpServices {
   store::MailStore* store = nullptr;
   TlsContexts* tls = nullptr;
   SessionRegistry* registry = nullptr;
+  // Submission: AUTH lookups run on `workers` against the directory.
+  ThreadPool* workers = nullptr;
+  std::string database_path;
+  bool dev_mode = false;                      // AUTH without TLS from loopback
+  std::vector<std::string> trusted_networks;  // smtp.trusted_networks
 };
 
 // Runs the session to completion on the socket's executor. Never throws:
 // errors are logged and end the connection politely.
 boost::asio::awaitable<void> run_smtp_connection(boost::asio::ip::tcp::socket socket, TlsMode tls_mode,
-                                                 SmtpServices& services);
+                                                 SmtpServices& services, bool submission = false);
 
 }  // namespace postern::net

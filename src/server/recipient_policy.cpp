@@ -2,6 +2,7 @@
 #include "server/recipient_policy.hpp"
 
 #include "core/log.hpp"
+#include "core/strings.hpp"
 #include "directory/thread_directory.hpp"
 
 namespace postern::server {
@@ -62,6 +63,23 @@ smtp::RecipientDecision DirectoryRecipientPolicy::check_recipient(const EmailAdd
       return d;
   }
   return d;
+}
+
+bool DirectoryRecipientPolicy::may_send_as(int64_t account_id, const EmailAddress& address) {
+  auto dir = directory::thread_directory(database_path_);
+  if (!dir) return false;
+  auto allowed = (*dir)->may_send_as(account_id, address.str());
+  return allowed && *allowed;
+}
+
+bool DirectoryRecipientPolicy::is_local_domain(std::string_view domain) {
+  auto dir = directory::thread_directory(database_path_);
+  if (!dir) return false;
+  auto domains = (*dir)->list_domains();
+  if (!domains) return false;
+  for (const auto& d : *domains)
+    if (iequals(d.name, domain)) return true;
+  return false;
 }
 
 }  // namespace postern::server

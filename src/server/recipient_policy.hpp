@@ -15,6 +15,8 @@ class DirectoryRecipientPolicy final : public smtp::RecipientPolicy {
  public:
   explicit DirectoryRecipientPolicy(std::string database_path) : database_path_(std::move(database_path)) {}
   smtp::RecipientDecision check_recipient(const EmailAddress& recipient, bool authenticated) override;
+  bool may_send_as(int64_t account_id, const EmailAddress& address) override;
+  bool is_local_domain(std::string_view domain) override;
 
  private:
   std::string database_path_;

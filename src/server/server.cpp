@@ -97,6 +97,10 @@ int serve(const Config& config) {
   smtp.registry = &registry;
   // Blocking work of sessions (password hashing, store reads) runs here.
   ThreadPool workers(std::max(2u, std::thread::hardware_concurrency()), "worker");
+  smtp.workers = &workers;
+  smtp.database_path = store::sqlite::SqliteMailStore::database_path(config.server.data_dir);
+  smtp.dev_mode = config.server.dev_mode;
+  smtp.trusted_networks = config.smtp.trusted_networks;
   net::ImapMailAccess imap_access(**store, workers,
                                   store::sqlite::SqliteMailStore::database_path(config.server.data_dir));
   net::ImapServices imap;
@@ -114,9 +118,11 @@ int serve(const Config& config) {
 
   for (auto& l : listeners) {
     TlsMode mode = l->config().tls;
-    if (l->config().protocol == "smtp") {
-      l->start(loops, [&smtp, mode](boost::asio::ip::tcp::socket socket) {
-        return net::run_smtp_connection(std::move(socket), mode, smtp);
+    const std::string& protocol = l->config().protocol;
+    if (protocol == "smtp" || protocol == "submission" || protocol == "submissions") {
+      bool submission = protocol != "smtp";
+      l->start(loops, [&smtp, mode, submission](boost::asio::ip::tcp::socket socket) {
+        return net::run_smtp_connection(std::move(socket), mode, smtp, submission);
       });
     } else {
       l->start(loops, [&imap, mode](boost::asio::ip::tcp::socket socket) {

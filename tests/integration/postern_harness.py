@@ -136,6 +136,8 @@ class Server:
             return "true" if v else "false"
         if isinstance(v, int):
             return str(v)
+        if isinstance(v, (list, tuple)):
+            return "[" + ", ".join(Server._toml_value(x) for x in v) + "]"
         return '"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
     def write_config(self):
