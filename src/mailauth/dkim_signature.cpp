@@ -77,7 +77,9 @@ Result<DkimSignature> parse_dkim_signature(std::string_view value) {
   if (sig.selector.empty()) return syntax_error("empty s=");
 
   bool has_from = false;
-  for (auto name : split(strip_whitespace(get("h")->value), ':')) {
+  // The stripped strings must outlive the views split() returns.
+  const std::string h_list = strip_whitespace(get("h")->value);
+  for (auto name : split(h_list, ':')) {
     if (name.empty()) return syntax_error("empty header name in h=");
     has_from = has_from || iequals(name, "from");
     sig.signed_headers.emplace_back(name);
@@ -93,7 +95,8 @@ Result<DkimSignature> parse_dkim_signature(std::string_view value) {
 
   if (const Tag* q = get("q")) {
     bool dns = false;
-    for (auto method : split(strip_whitespace(q->value), ':')) dns = dns || iequals(method, "dns/txt");
+    const std::string methods = strip_whitespace(q->value);
+    for (auto method : split(methods, ':')) dns = dns || iequals(method, "dns/txt");
     if (!dns) return syntax_error("unsupported query method q=" + q->value);
   }
 

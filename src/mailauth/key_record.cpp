@@ -10,7 +10,8 @@ namespace {
 
 std::vector<std::string> colon_list(std::string_view value) {
   std::vector<std::string> out;
-  for (auto item : split(strip_whitespace(value), ':'))
+  const std::string stripped = strip_whitespace(value);  // outlives the views split() returns
+  for (auto item : split(stripped, ':'))
     if (!item.empty()) out.push_back(to_lower_ascii(item));
   return out;
 }
