@@ -13,6 +13,10 @@
 namespace CLI {
 class App;
 }
+namespace postern::mailauth {
+struct StoredKey;
+class PrivateKey;
+}  // namespace postern::mailauth
 
 namespace postern::cli {
 
@@ -46,5 +50,11 @@ void register_user_commands(CLI::App& app, Context& ctx);
 void register_alias_commands(CLI::App& app, Context& ctx);
 void register_sendas_commands(CLI::App& app, Context& ctx);
 void register_mail_commands(CLI::App& app, Context& ctx);
+void register_dkim_commands(CLI::App& app, Context& ctx);
+// `domain dns`, registered on the `domain` group.
+void register_domain_dns_command(CLI::App& domain, Context& ctx);
+
+// The zone-file line publishing a DKIM key (dkim keygen, domain dns).
+std::string dkim_record_line(const mailauth::StoredKey& key, const mailauth::PrivateKey& private_key);
 
 }  // namespace postern::cli

@@ -1,4 +1,5 @@
-// `postern domain add|list|remove`: the domains we receive mail for.
+// `postern domain add|list|remove|dns`: the domains we receive mail for
+// (`dns` lives in domain_dns.cpp).
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -44,6 +45,8 @@ void register_domain_commands(CLI::App& app, Context& ctx) {
     if (auto s = dir.remove_domain(*name); !s) fail(s.error().message);
     std::cout << "removed domain " << display_domain(*name) << "\n";
   });
+
+  register_domain_dns_command(*domain, ctx);
 }
 
 }  // namespace postern::cli
