@@ -12,31 +12,10 @@ import time
 import pytest
 
 from postern_harness import free_port, unverified_context
+from postern_harness import imap_login as login
+from postern_harness import smtp_deliver as deliver
 
 USER = "demo@example.test"
-
-
-@pytest.fixture
-def imap_server(server_factory):
-    s = server_factory(start=False, server={"dev_mode": True})
-    s.imap_port = free_port()
-    s.imaps_port = free_port()
-    s.listeners.append({"protocol": "imap", "address": f"127.0.0.1:{s.imap_port}"})
-    s.listeners.append({"protocol": "imaps", "address": f"127.0.0.1:{s.imaps_port}"})
-    s.write_config()
-    s.start()
-    return s
-
-
-def login(s, user=USER):
-    c = imaplib.IMAP4("127.0.0.1", s.imap_port, timeout=15)
-    c.login(user, s.passwords[user])
-    return c
-
-
-def deliver(s, subject, to=USER):
-    with smtplib.SMTP("127.0.0.1", s.smtp_port, timeout=15) as c:
-        c.sendmail("sender@example.org", [to], f"Subject: {subject}\r\nFrom: sender@example.org\r\n\r\nbody of {subject}\r\n")
 
 
 def test_capabilities_and_plaintext_login_rules(imap_server, server_factory):
