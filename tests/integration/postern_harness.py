@@ -19,6 +19,11 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TIMEOUT = 15.0  # seconds for any single socket operation
+# Users the tests create get the cheapest Argon2id cost (directory/password.cpp):
+# at the production cost every IMAP/SMTP login spends over a second of this
+# shared machine's CPU. Verification reads the cost from the stored hash, so
+# the server runs exactly as in production otherwise.
+CLI_ENV = {**os.environ, "POSTERN_ARGON2_TEST_COST": os.environ.get("POSTERN_ARGON2_TEST_COST", "1")}
 
 
 def postern_bin():
@@ -158,7 +163,7 @@ class Server:
         if isinstance(input, str):
             input = input.encode()
         p = subprocess.run(cmd, input=input if input is not None else b"", capture_output=True,
-                           timeout=timeout)
+                           timeout=timeout, env=CLI_ENV)
         p.stdout_bytes = p.stdout
         p.stdout = p.stdout.decode("utf-8", "replace")
         p.stderr = p.stderr.decode("utf-8", "replace")
