@@ -174,7 +174,11 @@ class Mbsync:
         self.rc = tmp / "mbsyncrc"
         # Host "localhost": mbsync matches the certificate's DNS names only; a
         # certificate listed in CertificateFile is trusted as it is (pinned).
-        self.rc.write_text(f"""IMAPAccount postern
+        # FSync no: the Maildir side is scratch; fsync per message there only
+        # measures this shared machine's disk, not the server.
+        self.rc.write_text(f"""FSync no
+
+IMAPAccount postern
 Host localhost
 Port {server.imaps_port}
 User {USER}
