@@ -13,7 +13,10 @@ every command. Afterwards:
     share one, a message's MODSEQ never decreases, and HIGHESTMODSEQ as seen
     by each session never decreases;
   - every session's view after NOOP (count, UIDs, flags, MODSEQ) equals a
-    fresh session's and the store's (`postern message list --flags`);
+    fresh session's and the store's (`postern message list --flags`), and a
+    QRESYNC client that last synced before the run catches up to it exactly;
+  - a quarter of the sessions ENABLE QRESYNC and must get VANISHED, never
+    EXPUNGE, for UIDs in their view;
   - no command failed (no NO, BAD or BYE: none is legitimate here, since
     UID commands ignore messages another session expunged).
 """
@@ -55,6 +58,11 @@ class ProtocolError(AssertionError):
     pass
 
 
+class LostTrack(Exception):
+    """The view cannot follow a VANISHED for a message whose UID the session
+    had not fetched yet (legal: it was announced by EXISTS): select again."""
+
+
 class TrackedIMAP(imaplib.IMAP4):
     """imaplib with every untagged response (and response code) also kept
     in arrival order: imaplib itself files them by type and loses the order
@@ -82,15 +90,19 @@ class Session:
     """One client: its connection, its view of the selected mailbox, and
     what it observed for the final checks."""
 
-    def __init__(self, server, index):
+    def __init__(self, server, index, qresync=False):
         self.index = index
+        self.qresync = qresync
         self.rng = random.Random(SEED * 1000 + index)
         self.c = TrackedIMAP("127.0.0.1", server.imap_port, timeout=30)
         self.c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.c.login(USER, server.passwords[USER])
-        self.ok(self.c.enable("CONDSTORE"), "ENABLE")
+        # QRESYNC sessions get VANISHED instead of EXPUNGE (RFC 7162 §3.2.10).
+        self.ok(self.c.enable("QRESYNC" if qresync else "CONDSTORE"), "ENABLE")
         self.mailbox = None
         self.selecting = None
+        self.lost = 0  # times LostTrack made it select again
+        self.untracked = False
         self.view = []
         self.ops = 0
         self.counts = defaultdict(int)
@@ -116,38 +128,62 @@ class Session:
         self.ok(result, what)
         window = self.c.log[mark:]
         self.c.untagged_responses.clear()
-        if no_expunge and any(typ == "EXPUNGE" for typ, _ in window):
+        if no_expunge and any(typ in ("EXPUNGE", "VANISHED") for typ, _ in window):
             # RFC 9051 §7.5.1: not during FETCH, STORE, SEARCH by sequence number.
             raise ProtocolError(f"session {self.index}: EXPUNGE during {what}: {window}")
-        self.apply(window)
         self.ops += 1
-        self.counts[what if what.startswith("UID") else what.split()[0]] += 1
+        self.apply(window)
+        self.counts[what if what.startswith(("UID", "catch-up")) else what.split()[0]] += 1
         return result[1], window, sent, done
 
     def apply(self, window):
         for typ, dat in window:
-            if typ == "EXISTS":
-                n = int(dat)
-                if n < len(self.view):
-                    raise ProtocolError(f"session {self.index}: EXISTS {n} below {len(self.view)} without EXPUNGE")
-                self.view.extend(Row() for _ in range(n - len(self.view)))
-            elif typ == "EXPUNGE":
-                n = int(dat)
-                if not 1 <= n <= len(self.view):
-                    raise ProtocolError(f"session {self.index}: EXPUNGE {n} with {len(self.view)} messages")
-                del self.view[n - 1]
-            elif typ == "FETCH":
-                self.apply_fetch(dat)
-            elif typ == "HIGHESTMODSEQ":
-                self.see_highest(int(dat.split()[0]))
-            elif typ == "CLOSED":
+            if typ == "CLOSED":
                 # RFC 9051 §7.1: the previous mailbox's responses end here
                 # (those pushed before this SELECT still belong to it).
                 self.view = []
                 self.mailbox = self.selecting
-            elif typ == "VANISHED":
-                raise ProtocolError("VANISHED without QRESYNC")
+                self.untracked = False
+            elif not self.untracked:
+                try:
+                    self.apply_one(typ, dat)
+                except LostTrack:
+                    self.untracked = True  # until the next SELECT's [CLOSED]
+        if self.untracked:
+            raise LostTrack()
         self.check_view()
+
+    def apply_one(self, typ, dat):
+        if typ == "EXISTS":
+            n = int(dat)
+            if n < len(self.view):
+                raise ProtocolError(f"session {self.index}: EXISTS {n} below {len(self.view)} without EXPUNGE")
+            self.view.extend(Row() for _ in range(n - len(self.view)))
+        elif typ == "EXPUNGE":
+            if self.qresync:
+                raise ProtocolError(f"session {self.index}: EXPUNGE after ENABLE QRESYNC")
+            n = int(dat)
+            if not 1 <= n <= len(self.view):
+                raise ProtocolError(f"session {self.index}: EXPUNGE {n} with {len(self.view)} messages")
+            del self.view[n - 1]
+        elif typ == "FETCH":
+            self.apply_fetch(dat)
+        elif typ == "HIGHESTMODSEQ":
+            self.see_highest(int(dat.split()[0]))
+        elif typ == "VANISHED":
+            if not self.qresync or dat.startswith(b"(EARLIER)"):
+                raise ProtocolError(f"session {self.index}: unexpected VANISHED {dat}")
+            self.vanish(uid_set(dat))
+
+    def vanish(self, uids):
+        known = {r.uid for r in self.view}
+        for uid in uids:
+            if uid in known:
+                self.view = [r for r in self.view if r.uid != uid]
+            elif any(r.uid is None for r in self.view):
+                raise LostTrack()  # one of the messages whose UID we do not know yet
+            else:
+                raise ProtocolError(f"session {self.index}: VANISHED {uid}, not in the view")
 
     def apply_fetch(self, dat):
         seq = int(dat.split(b" ", 1)[0])
@@ -341,6 +377,29 @@ class Session:
         self.see_highest(int(m.group(1)), mailbox)
 
     def step(self):
+        try:
+            self.random_op()
+            self.catch_up()
+        except LostTrack:
+            for attempt in range(5):
+                self.lost += 1
+                try:
+                    self.select(self.mailbox)
+                    self.catch_up()
+                    break
+                except LostTrack:
+                    if attempt == 4:
+                        raise
+
+    def catch_up(self):
+        """QRESYNC sessions: VANISHED names UIDs, so learn those of new messages at once."""
+        for _ in range(3):
+            if not self.qresync or all(r.uid is not None for r in self.view):
+                return
+            top = max((r.uid for r in self.view if r.uid is not None), default=0)
+            self.run("catch-up UID FETCH", self.c.uid, "FETCH", f"{top + 1}:*", "(UID FLAGS MODSEQ)")
+
+    def random_op(self):
         r = self.rng.random()
         if r < 0.14:
             self.op_append()
@@ -385,6 +444,33 @@ def fresh_view(server, mailbox):
     return v
 
 
+def qresync_resync(server, mailbox, uidvalidity, modseq, before):
+    """What a QRESYNC client that knew `before` ({uid: flags}) at `modseq`
+    learns from SELECT (QRESYNC ...) (RFC 7162 §3.2.5.1): returns {uid: (flags, modseq)}."""
+    s = Session(server, 997)
+    s.ok(s.c.enable("QRESYNC"), "ENABLE QRESYNC")
+    s.mailbox = mailbox
+    mark = len(s.c.log)
+    s.ok(s.c._simple_command("SELECT", f"{imap_quote(mailbox)} (QRESYNC ({uidvalidity} {modseq}))"), "SELECT")
+    s.c.state = "SELECTED"
+    state = {uid: (flags, 0) for uid, flags in before.items()}
+    exists = None
+    for typ, dat in s.c.log[mark:]:
+        if typ == "VANISHED":
+            assert dat.startswith(b"(EARLIER) "), dat
+            for uid in uid_set(dat.split()[1]):
+                state.pop(uid, None)
+        elif typ == "FETCH":
+            uid = int(FETCH_UID.search(dat).group(1))
+            state[uid] = (frozenset(FETCH_FLAGS.search(dat).group(1).decode().split()),
+                          int(FETCH_MODSEQ.search(dat).group(1)))
+        elif typ == "EXISTS":
+            exists = int(dat)
+    s.c.logout()
+    assert exists == len(state), f"{mailbox}: EXISTS {exists}, resynchronized {len(state)}"
+    return state
+
+
 def check_modseq_order(stores):
     """A STORE that was sent after another one completed has a higher MODSEQ."""
     by_done = sorted(stores, key=lambda s: s[1])
@@ -412,9 +498,16 @@ def test_twenty_sessions_randomized_for_a_bounded_time(imap_server):
         for n in range(INITIAL):
             setup.ok(setup.c.append(imap_quote(name), "(\\Seen)" if n % 2 else None, None,
                                     f"Subject: initial {n}\r\n\r\nhello {n}\r\n".encode()), "APPEND")
+
+    # What a QRESYNC client knows of each mailbox before the run.
+    known = {}
+    for name in MAILBOXES:
+        data, _, _, _ = setup.run("STATUS", setup.c.status, imap_quote(name), "(UIDVALIDITY HIGHESTMODSEQ)")
+        v, m = re.search(rb"UIDVALIDITY (\d+) HIGHESTMODSEQ (\d+)", data[0]).groups()
+        known[name] = (int(v), int(m), {uid: flags for uid, flags, _ in fresh_view(server, name)})
     setup.c.logout()
 
-    sessions = [Session(server, i) for i in range(SESSIONS)]
+    sessions = [Session(server, i, qresync=i % 4 == 3) for i in range(SESSIONS)]
     for s in sessions:
         s.select()
     stop = threading.Event()
@@ -426,7 +519,8 @@ def test_twenty_sessions_randomized_for_a_bounded_time(imap_server):
             while not stop.is_set() and time.monotonic() < deadline:
                 s.step()
         except Exception as e:  # noqa: BLE001 - reported below with the session's index
-            errors.append((s.index, repr(e)))
+            errors.append((s.index, repr(e), f"view of {s.mailbox}: {[r.uid for r in s.view]}",
+                           f"last responses: {s.c.log[-30:]}"))
             stop.set()
 
     threads = [threading.Thread(target=work, args=(s,), daemon=True) for s in sessions]
@@ -435,7 +529,9 @@ def test_twenty_sessions_randomized_for_a_bounded_time(imap_server):
     for t in threads:
         t.join(timeout=SECONDS + 60)
     assert not any(t.is_alive() for t in threads), "a session hung"
-    assert not errors, errors[:5]
+    for e in errors[:3]:
+        print("\n".join(map(str, e)))
+    assert not errors, [e[:2] for e in errors[:5]]
     total = sum(s.ops for s in sessions)
     counts = defaultdict(int)
     for s in sessions:
@@ -451,7 +547,8 @@ def test_twenty_sessions_randomized_for_a_bounded_time(imap_server):
     stores = [st for s in sessions for st in s.stores]
     assert len(stores) > total / 10, "too few STOREs with a known MODSEQ to check their order"
     check_modseq_order(stores)
-    print(f"{len(assigned)} UIDs assigned, {len(stores)} STOREs ordered by MODSEQ")
+    print(f"{len(assigned)} UIDs assigned, {len(stores)} STOREs ordered by MODSEQ, "
+          f"{sum(s.lost for s in sessions)} re-SELECTs after VANISHED of a not yet fetched UID")
 
     # Every session's view after NOOP == a fresh session's == the store's.
     stored = {}
@@ -462,6 +559,10 @@ def test_twenty_sessions_randomized_for_a_bounded_time(imap_server):
         assert len(uids) == len(set(uids))
         fresh = fresh_view(server, name)
         assert fresh == stored[name], f"{name}: a fresh session's view differs from the store"
+        # A QRESYNC client that last synced before the run catches up exactly.
+        resynced = qresync_resync(server, name, *known[name])
+        assert sorted((uid, flags) for uid, (flags, _) in resynced.items()) == \
+            [(uid, flags) for uid, flags, _ in stored[name]], f"{name}: QRESYNC resync differs from the store"
     for s in sessions:
         v = s.final_view()
         assert v == stored[s.mailbox], f"session {s.index} on {s.mailbox}: view differs from the store"
