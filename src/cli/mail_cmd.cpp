@@ -45,12 +45,21 @@ void register_mail_commands(CLI::App& app, Context& ctx) {
   auto* list = message->add_subcommand("list", "List messages of a mailbox: UID, size, date, sender, subject");
   list->add_option("USER", msg_user, "The user's address")->required();
   list->add_option("-m,--mailbox", msg_mailbox, "Mailbox name (default INBOX)");
+  // The IMAP state of each row instead, for comparing what clients see with
+  // what is stored (tests, support questions).
+  static bool msg_flags = false;
+  list->add_flag("--flags", msg_flags, "Print UID, MODSEQ and flags instead");
   list->callback([&ctx] {
     auto msgs = store::sqlite::list_messages(ctx.db(), account_id_of(ctx, msg_user), msg_mailbox);
     if (!msgs) fail(msgs.error().message);
-    for (const auto& m : *msgs)
+    for (const auto& m : *msgs) {
+      if (msg_flags) {
+        std::cout << m.uid << "\t" << m.modseq << "\t" << m.flags << "\n";
+        continue;
+      }
       std::cout << m.uid << "\t" << m.size << "\t" << mime::format_date(m.internal_date) << "\t<"
                 << m.return_path << ">\t" << m.summary.subject << "\n";
+    }
   });
   auto* show = message->add_subcommand("show", "Print one message exactly as stored");
   show->add_option("USER", msg_user, "The user's address")->required();

@@ -2,6 +2,8 @@
 
     server          started server; domain example.test; users demo@, alice@, bob@
     server_factory  make_server(**Server kwargs, start=True) for custom configs
+    imap_server     started dev_mode server with loopback `imap` (plaintext
+                    passwords allowed) and `imaps` listeners: .imap_port, .imaps_port
     tls_cert        (cert, key) of a self-signed certificate made once per session
 
 A failed test prints the server log(s) in its "Captured stdout teardown".
@@ -14,7 +16,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from postern_harness import Server, make_cert  # noqa: E402
+from postern_harness import Server, free_port, make_cert  # noqa: E402
 
 DEFAULT_USERS = ("demo@example.test", "alice@example.test", "bob@example.test")
 
@@ -55,3 +57,15 @@ def server_factory(request, tmp_path, tls_cert):
 @pytest.fixture
 def server(server_factory):
     return server_factory()
+
+
+@pytest.fixture
+def imap_server(server_factory):
+    s = server_factory(start=False, server={"dev_mode": True})
+    s.imap_port = free_port()
+    s.imaps_port = free_port()
+    s.listeners.append({"protocol": "imap", "address": f"127.0.0.1:{s.imap_port}"})
+    s.listeners.append({"protocol": "imaps", "address": f"127.0.0.1:{s.imaps_port}"})
+    s.write_config()
+    s.start()
+    return s

@@ -6,9 +6,11 @@ loop has a deadline, because pytest-timeout is not installed on these
 machines (python3-pytest-timeout is not a dependency).
 """
 
+import imaplib
 import os
 import re
 import signal
+import smtplib
 import socket
 import ssl
 import subprocess
@@ -17,6 +19,11 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TIMEOUT = 15.0  # seconds for any single socket operation
+# Users the tests create get the cheapest Argon2id cost (directory/password.cpp):
+# at the production cost every IMAP/SMTP login spends over a second of this
+# shared machine's CPU. Verification reads the cost from the stored hash, so
+# the server runs exactly as in production otherwise.
+CLI_ENV = {**os.environ, "POSTERN_ARGON2_TEST_COST": os.environ.get("POSTERN_ARGON2_TEST_COST", "1")}
 
 
 def postern_bin():
@@ -156,7 +163,7 @@ class Server:
         if isinstance(input, str):
             input = input.encode()
         p = subprocess.run(cmd, input=input if input is not None else b"", capture_output=True,
-                           timeout=timeout)
+                           timeout=timeout, env=CLI_ENV)
         p.stdout_bytes = p.stdout
         p.stdout = p.stdout.decode("utf-8", "replace")
         p.stderr = p.stderr.decode("utf-8", "replace")
@@ -176,6 +183,15 @@ class Server:
 
     def show(self, user, uid, mailbox="INBOX"):
         return self.cli("message", "show", user, str(uid), "-m", mailbox).stdout_bytes
+
+    def message_flags(self, user, mailbox="INBOX"):
+        """{uid: (modseq, frozenset of flags)} of a mailbox, straight from the store."""
+        out = self.cli("message", "list", user, "-m", mailbox, "--flags").stdout
+        rows = {}
+        for line in out.splitlines():
+            uid, modseq, flags = line.split("\t")
+            rows[int(uid)] = (int(modseq), frozenset(flags.split()))
+        return rows
 
     def stored(self, user, mailbox="INBOX"):
         """All stored messages of a mailbox as {uid: bytes}."""
@@ -322,3 +338,48 @@ def unverified_context(**kw):
     for k, v in kw.items():
         setattr(ctx, k, v)
     return ctx
+
+
+# --- IMAP and SMTP clients ---------------------------------------------------
+def imap_login(server, user="demo@example.test", port=None):
+    """A logged-in imaplib session on the server's plaintext `imap` listener.
+
+    TCP_NODELAY: imaplib sends an APPEND literal and its final CRLF in two
+    writes; with Nagle the CRLF waits for the server's delayed ACK (40 ms),
+    which would make bulk APPENDs 20 times slower than the server is."""
+    c = imaplib.IMAP4("127.0.0.1", port or server.imap_port, timeout=DEFAULT_TIMEOUT)
+    c.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    c.login(user, server.passwords[user])
+    return c
+
+
+def smtp_deliver(server, subject, to="demo@example.test", body=None, sender="sender@example.org"):
+    """One message over SMTP; returns when the server has answered 250 (durable)."""
+    body = body if body is not None else f"body of {subject}\r\n"
+    with smtplib.SMTP("127.0.0.1", server.smtp_port, timeout=DEFAULT_TIMEOUT) as c:
+        c.sendmail(sender, [to], f"Subject: {subject}\r\nFrom: {sender}\r\n\r\n{body}")
+
+
+LIST_LINE = re.compile(rb'^\(([^)]*)\) (?:"[^"]*"|NIL) (.+)$')
+
+
+def imap_mailboxes(c, selectable_only=True):
+    """{name: set of LIST attributes} from LIST "" "*" (names as sent, quotes removed)."""
+    typ, data = c.list('""', "*")
+    assert typ == "OK", data
+    boxes = {}
+    for line in data:
+        m = LIST_LINE.match(line)
+        assert m, line
+        attrs = set(m.group(1).decode().split())
+        name = m.group(2).decode()
+        if name.startswith('"'):
+            name = name[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        if selectable_only and attrs & {"\\Noselect", "\\NonExistent"}:
+            continue
+        boxes[name] = attrs
+    return boxes
+
+
+def imap_quote(name):
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -1,6 +1,6 @@
 """IMAP against the real server with Python's imaplib: login rules, the
-mailbox and message commands, and push of other sessions' changes and of
-SMTP deliveries through IDLE (store change notifications, no polling)."""
+mailbox and message commands. Push through IDLE: test_idle.py; real
+clients: test_mbsync.py, test_neomutt.py; concurrency: test_imap_concurrency.py."""
 
 import imaplib
 import re
@@ -12,31 +12,10 @@ import time
 import pytest
 
 from postern_harness import free_port, unverified_context
+from postern_harness import imap_login as login
+from postern_harness import smtp_deliver as deliver
 
 USER = "demo@example.test"
-
-
-@pytest.fixture
-def imap_server(server_factory):
-    s = server_factory(start=False, server={"dev_mode": True})
-    s.imap_port = free_port()
-    s.imaps_port = free_port()
-    s.listeners.append({"protocol": "imap", "address": f"127.0.0.1:{s.imap_port}"})
-    s.listeners.append({"protocol": "imaps", "address": f"127.0.0.1:{s.imaps_port}"})
-    s.write_config()
-    s.start()
-    return s
-
-
-def login(s, user=USER):
-    c = imaplib.IMAP4("127.0.0.1", s.imap_port, timeout=15)
-    c.login(user, s.passwords[user])
-    return c
-
-
-def deliver(s, subject, to=USER):
-    with smtplib.SMTP("127.0.0.1", s.smtp_port, timeout=15) as c:
-        c.sendmail("sender@example.org", [to], f"Subject: {subject}\r\nFrom: sender@example.org\r\n\r\nbody of {subject}\r\n")
 
 
 def test_capabilities_and_plaintext_login_rules(imap_server, server_factory):
@@ -138,36 +117,6 @@ def read_until(sock, needle, timeout):
                 break
             buf += chunk
     return buf
-
-
-def test_idle_sees_smtp_delivery_and_other_sessions_changes(imap_server):
-    deliver(imap_server, "first")
-    other = login(imap_server)
-    other.select("INBOX")
-    raw = socket.create_connection(("127.0.0.1", imap_server.imap_port), timeout=15)
-    read_until(raw, b"\r\n", 5)
-    raw.sendall(f'a1 LOGIN {USER} "{imap_server.passwords[USER]}"\r\na2 SELECT INBOX\r\n'.encode())
-    assert b"a2 OK" in read_until(raw, b"a2 OK", 10)
-    raw.sendall(b"a3 IDLE\r\n")
-    assert b"+ " in read_until(raw, b"+ ", 5)
-    deliver(imap_server, "second")
-    acknowledged = time.monotonic()  # the SMTP 250: the message is durable
-    got = read_until(raw, b"* 2 EXISTS", 5)
-    assert b"* 2 EXISTS" in got
-    # Pushed by the store's notification, not found by polling: well within 1 s.
-    assert time.monotonic() - acknowledged < 1.0
-    other.store("1", "+FLAGS", "(\\Flagged)")
-    got = read_until(raw, b"\\Flagged", 5)
-    assert b"* 1 FETCH" in got and b"\\Flagged" in got
-    other.store("1", "+FLAGS", "(\\Deleted)")
-    other.expunge()
-    assert b"* 1 EXPUNGE" in read_until(raw, b"* 1 EXPUNGE", 5)
-    raw.sendall(b"DONE\r\n")
-    assert b"a3 OK" in read_until(raw, b"a3 OK", 5)
-    raw.sendall(b"a4 LOGOUT\r\n")
-    assert b"* BYE" in read_until(raw, b"a4 OK", 5)
-    raw.close()
-    other.logout()
 
 
 def test_bad_commands_get_precise_errors(imap_server):
