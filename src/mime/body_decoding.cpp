@@ -32,8 +32,13 @@ void append_quoted_printable_decoded(std::string& out, std::string_view in) {
   size_t i = 0;
   const size_t n = in.size();
   while (i < n) {
-    char c = in[i];
-    if (c == '=') {
+    // Copy the run up to the next "=" or blank in one go.
+    size_t j = i;
+    while (j < n && in[j] != '=' && !blank(in[j])) ++j;
+    out.append(in.data() + i, j - i);
+    i = j;
+    if (i >= n) break;
+    if (in[i] == '=') {
       int hi = i + 1 < n ? hex_value(in[i + 1]) : -1;
       int lo = i + 2 < n ? hex_value(in[i + 2]) : -1;
       if (hi >= 0 && lo >= 0) {
@@ -42,7 +47,7 @@ void append_quoted_printable_decoded(std::string& out, std::string_view in) {
         continue;
       }
       // Soft line break: "=" then optional blanks then CRLF / LF / end.
-      size_t j = i + 1;
+      j = i + 1;
       while (j < n && blank(in[j])) ++j;
       if (j == n) break;
       if (in[j] == '\n') {
@@ -57,17 +62,12 @@ void append_quoted_printable_decoded(std::string& out, std::string_view in) {
       ++i;
       continue;
     }
-    if (blank(c)) {
-      // Trailing blanks before a line break are transport padding (§6.7 rule 3).
-      size_t j = i;
-      while (j < n && blank(in[j])) ++j;
-      bool eol = j == n || in[j] == '\n' || (in[j] == '\r' && j + 1 < n && in[j + 1] == '\n');
-      if (!eol) out.append(in.substr(i, j - i));
-      i = j;
-      continue;
-    }
-    out.push_back(c);
-    ++i;
+    // Trailing blanks before a line break are transport padding (§6.7 rule 3).
+    j = i;
+    while (j < n && blank(in[j])) ++j;
+    bool eol = j == n || in[j] == '\n' || (in[j] == '\r' && j + 1 < n && in[j + 1] == '\n');
+    if (!eol) out.append(in.data() + i, j - i);
+    i = j;
   }
 }
 

@@ -45,13 +45,18 @@ void append_header_text(std::string& out, std::string_view header) {
     // Nothing to decode: only unfold (a line break followed by a blank
     // continues the field, RFC 5322 §2.2.3).
     out.reserve(out.size() + header.size());
-    for (size_t i = 0; i < header.size(); ++i) {
-      char c = header[i];
-      if (c == '\r' && i + 1 < header.size() && header[i + 1] == '\n') continue;
-      if (c == '\n' && i + 1 < header.size() && wsp(header[i + 1])) continue;
-      out.push_back(c);
+    size_t start = 0;
+    for (;;) {
+      size_t lf = header.find('\n', start);
+      if (lf == std::string_view::npos) {
+        out.append(header.substr(start));
+        return;
+      }
+      size_t end = lf > start && header[lf - 1] == '\r' ? lf - 1 : lf;
+      out.append(header.substr(start, end - start));
+      if (lf + 1 >= header.size() || !wsp(header[lf + 1])) out += '\n';
+      start = lf + 1;
     }
-    return;
   }
   auto h = mime::parse_header_section(header);
   for (const auto& f : h.fields) {

@@ -54,13 +54,22 @@ SortItem make_sort_item(uint32_t seq, uint32_t number, int64_t internal_date, ui
 }
 
 void sort_items(std::vector<SortItem>& items, std::span<const SortCriterion> criteria) {
-  std::sort(items.begin(), items.end(), [&](const SortItem& a, const SortItem& b) {
+  // Sorting indexes: an item holds several strings, too heavy to swap around.
+  std::vector<uint32_t> order(items.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+    const SortItem& a = items[x];
+    const SortItem& b = items[y];
     for (const auto& c : criteria) {
       int r = compare(a, b, c.key);
       if (r != 0) return c.reverse ? r > 0 : r < 0;
     }
     return a.seq < b.seq;
   });
+  std::vector<SortItem> sorted;
+  sorted.reserve(items.size());
+  for (uint32_t i : order) sorted.push_back(std::move(items[i]));
+  items = std::move(sorted);
 }
 
 }  // namespace postern::imap
