@@ -9,28 +9,30 @@
 namespace postern::imap {
 namespace {
 
-bool uses(std::span<const SortCriterion> criteria, SortKey k) {
-  return std::any_of(criteria.begin(), criteria.end(), [k](const SortCriterion& c) { return c.key == k; });
-}
-
 template <class T>
 int three_way(const T& a, const T& b) {
   return a < b ? -1 : (b < a ? 1 : 0);
 }
 
-int compare(const SortItem& a, const SortItem& b, SortKey key) {
+int compare(const SortItem& a, const SortItem& b, SortKey key, size_t i) {
   switch (key) {
     case SortKey::arrival: return three_way(a.arrival, b.arrival);
     case SortKey::date: return three_way(a.sent, b.sent);
     case SortKey::size: return three_way(a.size, b.size);
-    case SortKey::subject: return a.subject.compare(b.subject);
-    case SortKey::from: return a.from.compare(b.from);
-    case SortKey::to: return a.to.compare(b.to);
-    case SortKey::cc: return a.cc.compare(b.cc);
-    case SortKey::display_from: return a.display_from.compare(b.display_from);
-    case SortKey::display_to: return a.display_to.compare(b.display_to);
+    default: return a.strings[i].compare(b.strings[i]);
   }
-  return 0;
+}
+
+std::string string_key(SortKey key, const mime::SortKeys& k) {
+  switch (key) {
+    case SortKey::subject: return base_subject(k.subject).text;
+    case SortKey::from: return casefolded(k.from_mailbox);
+    case SortKey::to: return casefolded(k.to_mailbox);
+    case SortKey::cc: return casefolded(k.cc_mailbox);
+    case SortKey::display_from: return casefolded(k.from_display);
+    case SortKey::display_to: return casefolded(k.to_display);
+    default: return {};
+  }
 }
 
 }  // namespace
@@ -44,12 +46,13 @@ SortItem make_sort_item(uint32_t seq, uint32_t number, int64_t internal_date, ui
   it.size = size;
   // RFC 5256 §2.2: a missing or unparseable Date: sorts by the internal date.
   it.sent = keys.date.value_or(internal_date);
-  if (uses(criteria, SortKey::subject)) it.subject = base_subject(keys.subject).text;
-  if (uses(criteria, SortKey::from)) it.from = casefolded(keys.from_mailbox);
-  if (uses(criteria, SortKey::to)) it.to = casefolded(keys.to_mailbox);
-  if (uses(criteria, SortKey::cc)) it.cc = casefolded(keys.cc_mailbox);
-  if (uses(criteria, SortKey::display_from)) it.display_from = casefolded(keys.from_display);
-  if (uses(criteria, SortKey::display_to)) it.display_to = casefolded(keys.to_display);
+  bool any = std::any_of(criteria.begin(), criteria.end(), [](const SortCriterion& c) {
+    return c.key != SortKey::arrival && c.key != SortKey::date && c.key != SortKey::size;
+  });
+  if (any) {
+    it.strings.reserve(criteria.size());
+    for (const auto& c : criteria) it.strings.push_back(string_key(c.key, keys));
+  }
   return it;
 }
 
@@ -60,9 +63,9 @@ void sort_items(std::vector<SortItem>& items, std::span<const SortCriterion> cri
   std::sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
     const SortItem& a = items[x];
     const SortItem& b = items[y];
-    for (const auto& c : criteria) {
-      int r = compare(a, b, c.key);
-      if (r != 0) return c.reverse ? r > 0 : r < 0;
+    for (size_t i = 0; i < criteria.size(); ++i) {
+      int r = compare(a, b, criteria[i].key, i);
+      if (r != 0) return criteria[i].reverse ? r > 0 : r < 0;
     }
     return a.seq < b.seq;
   });

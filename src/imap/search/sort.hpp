@@ -19,15 +19,16 @@ struct SortItem {
   int64_t arrival = 0;  // internal date
   int64_t sent = 0;     // RFC 5256 §2.2 sent date: Date: header, else the internal date
   uint64_t size = 0;
-  // Folded (casefold.hpp) for i;unicode-casemap-like comparison.
-  std::string subject;  // base subject (RFC 5256 §2.1)
-  std::string from, to, cc;  // addr-mailbox of the first address (RFC 5256 §3)
-  std::string display_from, display_to;  // RFC 5957 §3
+  // For each criterion in order, its string key when it has one: the base
+  // subject (RFC 5256 §2.1), the addr-mailbox of the first From/To/Cc
+  // address (RFC 5256 §3) or the display name (RFC 5957 §3); folded
+  // (casefold.hpp) for case-insensitive comparison. Empty for ARRIVAL,
+  // DATE and SIZE, so an item costs little when no string key is used.
+  std::vector<std::string> strings;
 };
 
-// Keys of one message. Only what `criteria` use is filled in (sort keys
-// are built for every match; 100,000 messages sorted by ARRIVAL need no
-// strings).
+// Keys of one message for `criteria` (built for every match: 100,000
+// messages sorted by ARRIVAL carry no strings).
 SortItem make_sort_item(uint32_t seq, uint32_t number, int64_t internal_date, uint64_t size,
                         const mime::SortKeys& keys, std::span<const SortCriterion> criteria);
 
