@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "core/strings.hpp"
+#include "imap/session/object_ids.hpp"
 
 namespace postern::imap {
 
@@ -44,6 +45,9 @@ Task<std::optional<SearchMatches>> run_search(SessionContext& s, std::string tag
   st->ctx.max_uid = box.max_uid();
   st->ctx.saved = st->saved;
   st->ctx.now = static_cast<int64_t>(std::time(nullptr));
+  st->ctx.object_id = [](const store::MessageData& d, SearchKeyKind kind) {
+    return kind == SearchKeyKind::emailid ? email_object_id(d.blob_hash) : thread_object_id(d.thread_id);
+  };
   st->collect = std::move(collect);
   SearchMatches out;
   out.uses_modseq = st->search.uses_modseq;

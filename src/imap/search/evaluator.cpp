@@ -25,7 +25,9 @@ SearchNeed need_of(SearchKeyKind k) {
     case SearchKeyKind::on:
     case SearchKeyKind::since:
     case SearchKeyKind::older:
-    case SearchKeyKind::younger: return SearchNeed::data;
+    case SearchKeyKind::younger:
+    case SearchKeyKind::emailid:
+    case SearchKeyKind::threadid: return SearchNeed::data;
     case SearchKeyKind::from:
     case SearchKeyKind::to:
     case SearchKeyKind::cc:
@@ -131,12 +133,6 @@ std::optional<bool> row_key(const SearchKey& k, const MessageFacts& m, const Sea
     // store keeps one MODSEQ per message, so a metadata entry name
     // ("/flags/\Seen" priv/shared/all) compares with it too, as Dovecot does.
     case SearchKeyKind::modseq: return static_cast<uint64_t>(m.modseq) >= k.number;
-    case SearchKeyKind::emailid:
-    case SearchKeyKind::threadid: {
-      if (!ctx.object_id) return false;
-      auto id = ctx.object_id(m, k.kind);
-      return id && *id == k.text;
-    }
     // RFC 8514: save dates are not recorded (SAVEDATE is not advertised):
     // no message has one, so SAVEDATESUPPORTED and SAVED* match nothing.
     case SearchKeyKind::saved_before:
@@ -174,6 +170,9 @@ bool content_key(const SearchKey& k, MessageContent& c, const SearchContext& ctx
     // old, YOUNGER n at most n seconds.
     case SearchKeyKind::older: return d.internal_date <= ctx.now - static_cast<int64_t>(k.number);
     case SearchKeyKind::younger: return d.internal_date >= ctx.now - static_cast<int64_t>(k.number);
+    // RFC 8474 §6: the object id, exactly.
+    case SearchKeyKind::emailid:
+    case SearchKeyKind::threadid: return ctx.object_id && ctx.object_id(d, k.kind) == k.text;
     case SearchKeyKind::from: return addresses_contain(c.structure().envelope.from, k.text);
     case SearchKeyKind::to: return addresses_contain(c.structure().envelope.to, k.text);
     case SearchKeyKind::cc: return addresses_contain(c.structure().envelope.cc, k.text);

@@ -35,7 +35,7 @@ namespace postern::imap {
 // What a key needs, cheapest first.
 enum class SearchNeed : uint8_t {
   row,        // flags, UID, sequence number, MODSEQ: the session's view
-  data,       // size, internal date (store::MessageData)
+  data,       // size, internal date, object ids (store::MessageData)
   structure,  // the envelope cached at delivery
   header,     // the header section of the blob
   message,    // the whole blob
@@ -55,10 +55,10 @@ struct SearchContext {
   uint32_t max_uid = 0;               // highest UID in the view
   std::span<const uint32_t> saved;    // "$": UIDs saved by SEARCH RETURN (SAVE), ascending
   int64_t now = 0;                    // unix seconds, for OLDER / YOUNGER
-  // RFC 8474 EMAILID / THREADID of a message (kind is emailid or threadid).
-  // Unset, or nullopt for a message: the key matches nothing. Called from
+  // RFC 8474 EMAILID / THREADID of a message (kind is emailid or threadid),
+  // from its stored data. Unset: the keys match nothing. Called from
   // several threads at once.
-  std::function<std::optional<std::string>(const MessageFacts&, SearchKeyKind)> object_id;
+  std::function<std::string(const store::MessageData&, SearchKeyKind)> object_id;
 };
 
 // Reads blobs for MessageContent. Blocking; may be called from any thread.

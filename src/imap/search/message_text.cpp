@@ -5,9 +5,10 @@
 
 #include "core/strings.hpp"
 #include "imap/search/casefold.hpp"
-#include "mime/body_decoding.hpp"
+#include "mime/charset.hpp"
 #include "mime/encoded_words.hpp"
 #include "mime/header.hpp"
+#include "mime/transfer_decoding.hpp"
 
 namespace postern::imap {
 namespace {
@@ -78,8 +79,13 @@ bool textual_leaf(const mime::Part& p) { return p.children.empty() && (p.is_text
 
 bool part_text_contains(std::string_view message, const mime::Part& p, std::string_view needle) {
   auto& s = scratch();
-  std::string_view raw = mime::part_body(message, p);
-  std::string_view decoded = mime::transfer_decode(p.encoding, raw, s.decoded);
+  std::string_view decoded = mime::part_body(message, p);
+  // Unknown encodings are searched as they are, like 7bit.
+  auto encoding = mime::parse_transfer_encoding(p.encoding).value_or(mime::TransferEncoding::identity);
+  if (encoding != mime::TransferEncoding::identity) {
+    s.decoded = mime::decode_transfer_encoding(decoded, encoding);
+    decoded = s.decoded;
+  }
   const mime::Param* cs = mime::find_param(p.params, "charset");
   std::string_view text = mime::text_to_utf8(cs ? std::string_view(cs->value) : std::string_view(), decoded, s.utf8);
   return folded_contains(text, needle);

@@ -7,12 +7,12 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "mime/msg_id.hpp"
+
 namespace postern::imap {
 namespace {
 
 constexpr uint32_t kNone = UINT32_MAX;
-
-bool blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 struct Tree {
   struct Container {
@@ -105,44 +105,18 @@ ThreadForest to_forest(const Tree& t, const std::vector<ThreadMessage>& m, const
 
 }  // namespace
 
-std::vector<std::string> parse_msg_ids(std::string_view s) {
+std::vector<std::string> parse_msg_ids(std::string_view value) {
   std::vector<std::string> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    if (s[i] == '(') {  // comment between ids (may hold '<')
-      int depth = 0;
-      for (; i < s.size(); ++i) {
-        if (s[i] == '\\') { ++i; continue; }
-        if (s[i] == '(') ++depth;
-        if (s[i] == ')' && --depth == 0) break;
-      }
-      ++i;
-      continue;
-    }
-    if (s[i] != '<') {
-      ++i;
-      continue;
-    }
+  for (const auto& token : mime::extract_msg_ids(value)) {
+    // Inside the brackets: quotes and quoted-pair backslashes go, so that
+    // quoting does not matter (extract_msg_ids already dropped blanks).
     std::string id;
-    bool quoted = false, closed = false;
-    size_t j = i + 1;
-    for (; j < s.size(); ++j) {
-      char ch = s[j];
-      if (quoted) {
-        if (ch == '\\' && j + 1 < s.size()) id.push_back(s[++j]);
-        else if (ch == '"') quoted = false;
-        else if (!blank(ch)) id.push_back(ch);
-        continue;
-      }
-      if (ch == '"') quoted = true;
-      else if (ch == '>') { closed = true; break; }
-      else if (ch == '<') break;  // a new id starts: this one was never closed
-      else if (!blank(ch)) id.push_back(ch);
+    for (size_t i = 1; i + 1 < token.size(); ++i) {
+      if (token[i] == '\\' && i + 2 < token.size()) id.push_back(token[++i]);
+      else if (token[i] != '"') id.push_back(token[i]);
     }
-    i = j;
-    if (closed) ++i;
     auto at = id.find('@');
-    if (closed && at != std::string::npos && at > 0 && at + 1 < id.size()) out.push_back(std::move(id));
+    if (at != std::string::npos && at > 0 && at + 1 < id.size()) out.push_back(std::move(id));
   }
   return out;
 }

@@ -33,11 +33,12 @@ struct ThreadForest {
   std::vector<uint32_t> roots;  // the threads, in order
 };
 
-// The msg-ids "<...>" in a References / In-Reply-To / Message-ID value, in
-// order, normalized so that quoting does not matter (RFC 5256 §3 REFERENCES:
+// The msg-ids "<...>" in a References / In-Reply-To / Message-ID value
+// (mime::extract_msg_ids: in order, at most the last 64), without brackets
+// and normalized so that quoting does not matter (RFC 5256 §3 REFERENCES:
 // <"01KF8JCEOCBS0045PS"@xxx.yyy.com> equals <01KF8JCEOCBS0045PS@xxx.yyy.com>):
-// quotes, backslashes of quoted pairs, comments and white space removed.
-// Ids without "@" or with nothing in them are invalid and skipped.
+// quotes, quoted-pair backslashes and white space removed. Ids without an
+// "@" between non-empty parts are invalid and skipped.
 std::vector<std::string> parse_msg_ids(std::string_view value);
 
 // Threads, oldest first. `messages` in sequence order.

@@ -4,6 +4,9 @@
 // RFC 5267) and THREAD (RFC 5256).
 #include "session_harness.hpp"
 
+#include "mime/header.hpp"
+#include "mime/msg_id.hpp"
+
 namespace postern::imap::testing {
 namespace {
 
@@ -18,6 +21,12 @@ class SessionSearchTest : public SessionTest {
     store::Delivery d;
     d.content = content;
     d.internal_date = date;
+    // What delivery's summarize() gives the store for threading (OBJECTID).
+    auto h = mime::parse_header_section(content);
+    if (const auto* f = mime::find_field(h, "Message-ID")) d.summary.message_id = mime::first_msg_id(f->value);
+    for (const char* name : {"References", "In-Reply-To"})
+      if (const auto* f = mime::find_field(h, name))
+        for (auto& id : mime::extract_msg_ids(f->value)) d.summary.references.push_back(std::move(id));
     d.targets.push_back({account_, "INBOX", std::move(flags)});
     auto r = wait_done<Result<store::DeliveryReceipt>>([&](auto done) { store_->deliver(std::move(d), done); });
     EXPECT_TRUE(r.ok()) << r.error().message;
@@ -197,6 +206,7 @@ TEST_F(SessionSearchTest, SavedResultIsDollar) {
     S: %%
     S: %%
     S: %%
+    S: %%
     S: b5 OK [READ-WRITE] SELECT completed
     C: b6 FETCH $ (UID)
     S: b6 OK FETCH completed
@@ -254,6 +264,30 @@ TEST_F(SessionSearchTest, Thread) {
     S: a4 OK THREAD completed
     C: a5 THREAD REFS UTF-8 ALL
     S: a5 BAD %%
+  )");
+}
+
+// RFC 8474 §6: EMAILID and THREADID search keys, from the OBJECTID ids.
+TEST_F(SessionSearchTest, ObjectIds) {
+  discussion();
+  send("a0 SELECT INBOX\r\n");
+  auto out = send("a1 FETCH 2 (EMAILID THREADID)\r\n");
+  auto email = out.find("EMAILID (");
+  auto thread = out.find("THREADID (");
+  ASSERT_NE(email, std::string::npos) << out;
+  ASSERT_NE(thread, std::string::npos) << out;
+  std::string e = out.substr(email + 9, out.find(')', email) - email - 9);
+  std::string t = out.substr(thread + 10, out.find(')', thread) - thread - 10);
+  transcript(R"(
+    C: a2 SEARCH EMAILID )" + e + R"(
+    S: * SEARCH 2
+    S: a2 OK SEARCH completed
+    C: a3 UID SEARCH THREADID )" + t + R"(
+    S: * SEARCH 1 2
+    S: a3 OK SEARCH completed
+    C: a4 SEARCH EMAILID Mnothing
+    S: * SEARCH
+    S: a4 OK SEARCH completed
   )");
 }
 

@@ -211,7 +211,7 @@ TEST_F(EvaluatorTest, FlagsSetsAndLogic) {
             {"MODSEQ \"/flags/\\\\Seen\" all 40", true},
             {"SAVEDATESUPPORTED", false},  // RFC 8514: no save dates are recorded
             {"SAVEDSINCE 1-Jan-1970", false},
-            {"EMAILID M1", false},  // no OBJECTID source: nothing matches
+            {"EMAILID M1", false},  // no object id source: nothing matches
         },
         "flags");
 }
@@ -225,8 +225,8 @@ TEST_F(EvaluatorTest, SavedResultAndObjectIds) {
   EXPECT_TRUE(matches("UID $", m));
   m.facts.uid = 12;
   EXPECT_FALSE(matches("$", m));
-  ctx_.object_id = [](const MessageFacts& f, SearchKeyKind k) -> std::optional<std::string> {
-    return (k == SearchKeyKind::emailid ? "M" : "T") + std::to_string(f.message_id);
+  ctx_.object_id = [](const store::MessageData& d, SearchKeyKind k) {
+    return (k == SearchKeyKind::emailid ? "M" : "T") + std::to_string(d.message_id);
   };
   const auto id = std::to_string(m.data.message_id);
   EXPECT_TRUE(matches("EMAILID M" + id, m));

@@ -39,8 +39,8 @@ std::string ordered(std::initializer_list<Msg> list) { return render_threads(thr
 TEST(ThreadTest, ParseMsgIdsNormalizesQuoting) {
   EXPECT_EQ(parse_msg_ids("<\"01KF8JCEOCBS0045PS\"@xxx.yyy.com>"),
             std::vector<std::string>{"01KF8JCEOCBS0045PS@xxx.yyy.com"});
-  EXPECT_EQ(parse_msg_ids("<a@b> (comment <x@y>)\r\n <c@d>\t<\"q\\\"x\"@e>"),
-            (std::vector<std::string>{"a@b", "c@d", "q\"x@e"}));
+  EXPECT_EQ(parse_msg_ids("<a@b>\r\n <c@d>\t<\"q\\\"x\"@e> < d@\r\n e >"),
+            (std::vector<std::string>{"a@b", "c@d", "q\"x@e", "d@e"}));
   EXPECT_EQ(parse_msg_ids("<no-at> <@x> <y@> <ok@x"), std::vector<std::string>{});
   EXPECT_EQ(parse_msg_ids("<a@b <c@d>"), std::vector<std::string>{"c@d"});
 }
