@@ -2,6 +2,7 @@
 #include "core/strings.hpp"
 
 #include <cstdio>
+#include <cstring>
 
 namespace postern {
 
@@ -36,16 +37,35 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+namespace {
+
+constexpr uint64_t kHighBits = 0x8080808080808080ull;
+
+// Length of the leading run of ASCII, eight octets at a time (mail text is
+// mostly ASCII, and SEARCH validates every body it reads).
+size_t ascii_prefix(const unsigned char* p, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    if (w & kHighBits) break;
+  }
+  while (i < n && p[i] < 0x80) ++i;
+  return i;
+}
+
+}  // namespace
+
 bool is_ascii(std::string_view s) {
-  for (unsigned char c : s)
-    if (c >= 0x80) return false;
-  return true;
+  return ascii_prefix(reinterpret_cast<const unsigned char*>(s.data()), s.size()) == s.size();
 }
 
 bool is_valid_utf8(std::string_view s) {
   const auto* p = reinterpret_cast<const unsigned char*>(s.data());
   const auto* end = p + s.size();
   while (p < end) {
+    p += ascii_prefix(p, static_cast<size_t>(end - p));
+    if (p == end) break;
     unsigned char c = *p;
     if (c < 0x80) {
       ++p;

@@ -8,11 +8,13 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/result.hpp"
+#include "imap/search/evaluator.hpp"
 #include "store/mail_store.hpp"
 
 namespace postern::imap {
@@ -24,6 +26,11 @@ struct AuthenticatedUser {
   int64_t account_id = 0;
   std::string address;
 };
+
+// One message visited by MailAccess::scan_messages, on a worker thread:
+// its index in the request, its stored data (nullptr when it no longer
+// exists) and a reader for its blob.
+using MessageVisitor = std::function<void(size_t index, const store::MessageData* data, BlobReader& blobs)>;
 
 struct AppendRequest {
   std::string content;
@@ -45,6 +52,15 @@ class MailAccess {
                                                                      std::vector<int64_t> message_ids) = 0;
   virtual Task<Result<std::string>> read_blob(std::string hash) = 0;
   virtual Task<Result<store::QuotaUsage>> quota(int64_t account_id) = 0;
+  // SEARCH / SORT / THREAD over many messages: loads the data of each of
+  // `message_ids` and calls `visit` for it on worker threads, several
+  // messages at once (in chunks, so other sessions' reads interleave), and
+  // completes once every message was visited. `visit` runs concurrently for
+  // different indexes: it may only write state of its own index, and must
+  // own (shared_ptr) whatever it uses, since it may outlive the awaiting
+  // session if that is torn down. Error: the store failed (some messages
+  // may not have been visited).
+  virtual Task<Status> scan_messages(int64_t account_id, std::vector<int64_t> message_ids, MessageVisitor visit) = 0;
 
   virtual Task<Result<int64_t>> create_mailbox(int64_t account_id, std::string name, std::string special_use) = 0;
   virtual Task<Status> delete_mailbox(int64_t account_id, std::string name) = 0;

@@ -122,4 +122,15 @@ std::optional<std::string> charset_to_utf8(std::string_view charset, std::string
   return via_iconv(charset, bytes);
 }
 
+std::string_view text_to_utf8(std::string_view charset, std::string_view bytes, std::string& scratch) {
+  if (charset.empty() || is_charset(charset, {"utf-8", "utf8", "us-ascii", "ascii", "ansi_x3.4-1968"})) {
+    if (is_valid_utf8(bytes)) return bytes;
+    scratch = raw_to_utf8(bytes);
+    return scratch;
+  }
+  auto converted = charset_to_utf8(charset, bytes);
+  scratch = converted ? std::move(*converted) : raw_to_utf8(bytes);
+  return scratch;
+}
+
 }  // namespace postern::mime

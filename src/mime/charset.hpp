@@ -23,4 +23,11 @@ std::string sanitize_utf8(std::string_view s);
 // mailers meant; never fails).
 std::string raw_to_utf8(std::string_view s);
 
+// Body text in `charset` (a Content-Type charset parameter, "" when absent)
+// as UTF-8, for SEARCH BODY/TEXT. Valid UTF-8 declared as UTF-8, US-ASCII
+// or nothing is returned as is (no copy: most mail); anything else is
+// converted into `scratch` and a view of it returned. Undeclared 8-bit and
+// unknown charsets are read like raw_to_utf8. Never fails.
+std::string_view text_to_utf8(std::string_view charset, std::string_view bytes, std::string& scratch);
+
 }  // namespace postern::mime

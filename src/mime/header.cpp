@@ -148,6 +148,12 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
 }  // namespace
 
 std::optional<int64_t> parse_date(std::string_view value) {
+  auto d = parse_zoned_date(value);
+  if (!d) return std::nullopt;
+  return d->unix_seconds;
+}
+
+std::optional<ZonedDate> parse_zoned_date(std::string_view value) {
   Cursor c{value};
   c.skip_cfws();
   // Optional day-of-week ("Mon,").
@@ -192,7 +198,7 @@ std::optional<int64_t> parse_date(std::string_view value) {
       if (iequals(zone, z.name)) offset_minutes = z.minutes;
   }
   int64_t days = days_from_civil(year, static_cast<unsigned>(month + 1), static_cast<unsigned>(day));
-  return days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+  return ZonedDate{days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60, offset_minutes};
 }
 
 std::string format_date(int64_t unix_seconds) {

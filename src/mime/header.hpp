@@ -37,6 +37,15 @@ std::string unfold(std::string_view value);
 // named zones) as unix seconds; nullopt when it cannot be understood.
 std::optional<int64_t> parse_date(std::string_view value);
 
+// The same, keeping the zone as written: IMAP SENTBEFORE/SENTON/SENTSINCE
+// compare the date "disregarding time and timezone" (RFC 9051 §6.4.4), i.e.
+// the calendar day in the sender's zone.
+struct ZonedDate {
+  int64_t unix_seconds = 0;
+  int zone_minutes = 0;  // +0200 -> 120; unknown zone names -> 0
+};
+std::optional<ZonedDate> parse_zoned_date(std::string_view value);
+
 // RFC 5322 §3.3 date-time for `unix_seconds` in UTC, e.g.
 // "Mon, 23 Nov 2026 11:20:10 +0000".
 std::string format_date(int64_t unix_seconds);

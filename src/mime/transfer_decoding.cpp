@@ -51,17 +51,24 @@ std::string decode_quoted_printable(std::string_view in) {
     while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
     bool soft = !line.empty() && line.back() == '=';
     if (soft) line.remove_suffix(1);
-    for (size_t i = 0; i < line.size(); ++i) {
-      if (line[i] == '=') {
-        int hi = i + 1 < line.size() ? hex_value(line[i + 1]) : -1;
-        int lo = i + 2 < line.size() ? hex_value(line[i + 2]) : -1;
-        if (hi >= 0 && lo >= 0) {
-          out += static_cast<char>(hi * 16 + lo);
-          i += 2;
-          continue;
-        }
+    // Runs without "=" are copied whole (SEARCH decodes every QP body).
+    for (size_t i = 0; i < line.size();) {
+      size_t eq = line.find('=', i);
+      if (eq == std::string_view::npos) {
+        out.append(line.substr(i));
+        break;
       }
-      out += line[i];
+      out.append(line.substr(i, eq - i));
+      i = eq;
+      int hi = i + 1 < line.size() ? hex_value(line[i + 1]) : -1;
+      int lo = i + 2 < line.size() ? hex_value(line[i + 2]) : -1;
+      if (hi >= 0 && lo >= 0) {
+        out += static_cast<char>(hi * 16 + lo);
+        i += 3;
+      } else {
+        out += '=';
+        ++i;
+      }
     }
     if (last) break;
     if (!soft) out += "\r\n";

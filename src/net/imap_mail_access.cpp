@@ -3,6 +3,11 @@
 // these is a coroutine (see awaitable_bridge.hpp on GCC 12).
 #include "net/imap_mail_access.hpp"
 
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
+
 #include "delivery/local_delivery.hpp"
 #include "directory/thread_directory.hpp"
 #include "net/awaitable_bridge.hpp"
@@ -12,6 +17,75 @@ namespace postern::net {
 using imap::Task;
 template <class T>
 using Cb = std::function<void(T)>;
+
+namespace {
+
+class StoreBlobReader final : public imap::BlobReader {
+ public:
+  explicit StoreBlobReader(store::MailStore& store) : store_(store) {}
+  Result<std::string> read(const std::string& hash, uint64_t max_bytes) override {
+    return max_bytes > 0 ? store_.read_blob_prefix(hash, max_bytes) : store_.read_blob(hash);
+  }
+
+ private:
+  store::MailStore& store_;
+};
+
+// Messages per chunk: large enough that the SQLite lookup of a chunk's data
+// is one short lock, small enough that other sessions' work waits little.
+constexpr size_t kScanChunk = 256;
+
+// One scan_messages call. A few lanes run on the worker pool; each takes
+// the next chunk, visits it, and posts itself again at the back of the
+// queue, so that work other sessions queue meanwhile runs in between.
+struct ScanJob {
+  store::MailStore& store;
+  ThreadPool& pool;
+  int64_t account_id = 0;
+  std::vector<int64_t> ids;
+  imap::MessageVisitor visit;
+  std::function<void(Status)> done;
+  size_t chunks = 0;
+  std::atomic<size_t> next{0};
+  std::atomic<size_t> finished{0};
+  std::mutex mu;
+  std::optional<Error> error;  // guarded by mu
+};
+
+void run_lane(const std::shared_ptr<ScanJob>& job) {
+  size_t c = job->next.fetch_add(1);
+  if (c >= job->chunks) return;
+  size_t begin = c * kScanChunk;
+  size_t end = std::min(job->ids.size(), begin + kScanChunk);
+  std::vector<int64_t> chunk(job->ids.begin() + static_cast<std::ptrdiff_t>(begin),
+                             job->ids.begin() + static_cast<std::ptrdiff_t>(end));
+  auto data = job->store.message_data(job->account_id, chunk);
+  if (!data) {
+    std::lock_guard lock(job->mu);
+    if (!job->error) job->error = data.error();
+  } else {
+    StoreBlobReader blobs(job->store);
+    // message_data keeps the order of the ids and skips the missing ones.
+    size_t k = 0;
+    for (size_t i = begin; i < end; ++i) {
+      const store::MessageData* d = nullptr;
+      if (k < data->size() && (*data)[k].message_id == job->ids[i]) d = &(*data)[k++];
+      job->visit(i, d, blobs);
+    }
+  }
+  if (job->finished.fetch_add(1) + 1 == job->chunks) {
+    std::optional<Error> error;
+    {
+      std::lock_guard lock(job->mu);
+      error = job->error;
+    }
+    job->done(error ? Status(*error) : Status(Ok{}));
+    return;
+  }
+  if (job->next.load() < job->chunks) job->pool.post([job] { run_lane(job); });
+}
+
+}  // namespace
 
 Task<Result<std::optional<imap::AuthenticatedUser>>> ImapMailAccess::authenticate(std::string user,
                                                                                   std::string password) {
@@ -56,6 +130,21 @@ Task<Result<std::vector<store::MessageData>>> ImapMailAccess::message_data(int64
 
 Task<Result<std::string>> ImapMailAccess::read_blob(std::string hash) {
   return run_blocking<Result<std::string>>(workers_, [this, hash = std::move(hash)] { return store_.read_blob(hash); });
+}
+
+Task<Status> ImapMailAccess::scan_messages(int64_t account_id, std::vector<int64_t> message_ids,
+                                           imap::MessageVisitor visit) {
+  auto job = std::make_shared<ScanJob>(store_, workers_);
+  job->account_id = account_id;
+  job->ids = std::move(message_ids);
+  job->visit = std::move(visit);
+  job->chunks = (job->ids.size() + kScanChunk - 1) / kScanChunk;
+  return from_callback<Status>([job](Cb<Status> done) {
+    if (job->chunks == 0) return done(Status(Ok{}));
+    job->done = std::move(done);
+    size_t lanes = std::min<size_t>(job->chunks, std::max(2u, std::thread::hardware_concurrency()));
+    for (size_t i = 0; i < lanes; ++i) job->pool.post([job] { run_lane(job); });
+  });
 }
 
 Task<Result<int64_t>> ImapMailAccess::create_mailbox(int64_t account_id, std::string name, std::string special_use) {

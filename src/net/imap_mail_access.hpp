@@ -22,6 +22,8 @@ class ImapMailAccess final : public imap::MailAccess {
   imap::Task<Result<std::vector<store::MessageData>>> message_data(int64_t account_id, std::vector<int64_t> ids) override;
   imap::Task<Result<std::string>> read_blob(std::string hash) override;
   imap::Task<Result<store::QuotaUsage>> quota(int64_t account_id) override;
+  imap::Task<Status> scan_messages(int64_t account_id, std::vector<int64_t> message_ids,
+                                   imap::MessageVisitor visit) override;
   imap::Task<Result<int64_t>> create_mailbox(int64_t account_id, std::string name, std::string special_use) override;
   imap::Task<Status> delete_mailbox(int64_t account_id, std::string name) override;
   imap::Task<Status> rename_mailbox(int64_t account_id, std::string from, std::string to) override;

@@ -117,7 +117,7 @@ Result<std::string> BlobStore::write(std::string_view content) {
   return hash;
 }
 
-Result<std::string> BlobStore::read(std::string_view hash) const {
+Result<std::string> BlobStore::read(std::string_view hash, uint64_t max_bytes) const {
   if (!is_hex_hash(hash)) return internal_error("invalid blob hash");
   std::string path = path_of(hash);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -129,7 +129,8 @@ Result<std::string> BlobStore::read(std::string_view hash) const {
     return io_error("stat", path, err);
   }
   std::string out;
-  out.resize(static_cast<size_t>(st.st_size));
+  auto size = static_cast<uint64_t>(st.st_size);
+  out.resize(static_cast<size_t>(max_bytes > 0 && max_bytes < size ? max_bytes : size));
   size_t off = 0;
   while (off < out.size()) {
     ssize_t n = ::read(fd, out.data() + off, out.size() - off);

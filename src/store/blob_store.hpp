@@ -28,7 +28,9 @@ class BlobStore {
   // returns its hash. Blocking: fsyncs. Errors are temporary (disk).
   Result<std::string> write(std::string_view content);
 
-  Result<std::string> read(std::string_view hash) const;
+  // The blob's octets; with max_bytes > 0 at most that many from its start
+  // (IMAP SEARCH reads only the header section of a message).
+  Result<std::string> read(std::string_view hash, uint64_t max_bytes = 0) const;
   bool exists(std::string_view hash) const;
   Status remove(std::string_view hash);
 

@@ -187,6 +187,8 @@ class MailStore {
   virtual Result<std::vector<MessageData>> message_data(int64_t account_id, const std::vector<int64_t>& message_ids) = 0;
   virtual Result<std::string> read_blob(const std::string& hash) = 0;
   virtual Result<QuotaUsage> quota(int64_t account_id) = 0;
+  // The first `max_bytes` octets of a blob (fewer when it is shorter).
+  virtual Result<std::string> read_blob_prefix(const std::string& hash, uint64_t max_bytes) = 0;
 
   // Stops accepting deliveries and waits until every queued one is committed
   // (or failed). Called on SIGTERM after the listeners are closed.

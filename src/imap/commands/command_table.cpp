@@ -52,6 +52,8 @@ constexpr std::array kCommands = {
     CommandSpec{"UNSELECT", kSelected, kNoAnnounce, cmd_unselect},  // RFC 3691
     CommandSpec{"EXPUNGE", kSelected, kAllowUid, cmd_expunge},      // UID EXPUNGE: RFC 4315 §2.1
     CommandSpec{"SEARCH", kSelected, kAllowUid | kUsesSeqNumbers, cmd_search},
+    CommandSpec{"SORT", kSelected, kAllowUid | kUsesSeqNumbers, cmd_sort},      // RFC 5256
+    CommandSpec{"THREAD", kSelected, kAllowUid | kUsesSeqNumbers, cmd_thread},  // RFC 5256
     CommandSpec{"FETCH", kSelected, kAllowUid | kUsesSeqNumbers, cmd_fetch},
     CommandSpec{"STORE", kSelected, kAllowUid | kUsesSeqNumbers, cmd_store},
     CommandSpec{"COPY", kSelected, kAllowUid | kUsesSeqNumbers, cmd_copy},

@@ -88,5 +88,9 @@ Task<void> cmd_setquota(SessionContext&, Command&);
 // A user error ("Quota exceeded...") when `more_bytes` would not fit the
 // account's quota; APPEND and COPY answer it with NO [OVERQUOTA].
 Task<Status> check_quota(SessionContext&, int64_t more_bytes);
+// sort.cpp
+Task<void> cmd_sort(SessionContext&, Command&);
+// thread.cpp
+Task<void> cmd_thread(SessionContext&, Command&);
 
 }  // namespace postern::imap

@@ -21,9 +21,16 @@ store::MessageRow* SelectedMailbox::row_by_uid(uint32_t uid) {
   return &*it;
 }
 
+std::vector<uint32_t> SelectedMailbox::resolve_saved() const {
+  std::vector<uint32_t> out;
+  for (uint32_t uid : saved_uids)
+    if (auto seq = seq_of(uid)) out.push_back(*seq);
+  return out;  // ascending: UIDs and sequence numbers grow together
+}
+
 Result<std::vector<uint32_t>> SelectedMailbox::resolve_seq(const SequenceSet& set) const {
   std::vector<uint32_t> out;
-  if (set.saved) return Error{syntax_error("$ is not supported")};
+  if (set.saved) return resolve_saved();
   for (auto [first, last] : set.resolve(exists())) {
     if (last > exists() || first == 0) return Error{syntax_error("Invalid message sequence number")};
     for (uint32_t n = first; n <= last; ++n) out.push_back(n);
@@ -32,8 +39,9 @@ Result<std::vector<uint32_t>> SelectedMailbox::resolve_seq(const SequenceSet& se
 }
 
 std::vector<uint32_t> SelectedMailbox::resolve_uid(const SequenceSet& set) const {
+  if (set.saved) return resolve_saved();
   std::vector<uint32_t> out;
-  if (set.saved || rows.empty()) return out;
+  if (rows.empty()) return out;
   // RFC 9051 §6.4.9: "*" is the largest UID in use; "n:*" with n above it
   // still selects that message.
   for (auto [first, last] : set.resolve(max_uid())) {

@@ -27,6 +27,9 @@ class SelectedMailbox {
   int64_t highest_modseq_seen = 0;  // baseline for MailAccess::changes_since
   std::vector<store::MessageRow> rows;  // ascending UID
   std::vector<uint32_t> pending_expunges;  // UIDs expunged in the store, still in `rows`
+  // RFC 5182 "$": the messages SEARCH RETURN (SAVE) kept, as UIDs
+  // (ascending), so expunged ones drop out; empty on SELECT/EXAMINE.
+  std::vector<uint32_t> saved_uids;
 
   uint32_t exists() const { return static_cast<uint32_t>(rows.size()); }
   uint32_t max_uid() const { return rows.empty() ? 0 : rows.back().uid; }
@@ -36,13 +39,17 @@ class SelectedMailbox {
 
   // Sequence numbers (ascending) selected by `set`. A sequence number above
   // EXISTS is an error (RFC 9051 §6.4.5: the client must not use it), except
-  // that "*" on an empty mailbox selects nothing.
+  // that "*" on an empty mailbox selects nothing. "$" selects the saved
+  // messages still in the view (RFC 5182 §2.1), with or without UID.
   Result<std::vector<uint32_t>> resolve_seq(const SequenceSet& set) const;
   // Sequence numbers of the UIDs in `set` that exist (RFC 9051 §6.4.9: absent
   // UIDs are ignored; "n:*" always includes the highest UID).
   std::vector<uint32_t> resolve_uid(const SequenceSet& set) const;
   // Either of the above.
   Result<std::vector<uint32_t>> resolve(const SequenceSet& set, bool uid) const;
+
+  // Sequence numbers of the saved messages ("$") still in the view.
+  std::vector<uint32_t> resolve_saved() const;
 
   // Removes `uid`; returns its former sequence number (for "* n EXPUNGE").
   std::optional<uint32_t> remove(uint32_t uid);

@@ -126,13 +126,21 @@ Result<std::vector<MessageData>> message_data(Db& db, int64_t account_id, const 
   if (!st) return st.error();
   std::vector<MessageData> out;
   out.reserve(message_ids.size());
+  // One read transaction for the batch: otherwise SQLite takes and drops
+  // its WAL read lock (fcntl) around every row, which dominated SEARCH and
+  // FETCH over large mailboxes.
+  if (auto s = db.exec("BEGIN"); !s) return s.error();
   for (int64_t id : message_ids) {
     st->bind(1, id).bind(2, account_id);
     auto row = st->step();
-    if (!row) return row.error();
+    if (!row) {
+      (void)db.exec("ROLLBACK");
+      return row.error();
+    }
     if (*row) out.push_back({st->int64(0), st->text(1), st->int64(2), st->int64(3), st->text(4), st->int64(5)});
     st->reset();
   }
+  if (auto s = db.exec("COMMIT"); !s) return s.error();
   return out;
 }
 

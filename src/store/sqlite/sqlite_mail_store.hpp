@@ -57,6 +57,9 @@ class SqliteMailStore final : public MailStore {
   Result<std::vector<MessageData>> message_data(int64_t account_id, const std::vector<int64_t>& message_ids) override;
   Result<QuotaUsage> quota(int64_t account_id) override;
   Result<std::string> read_blob(const std::string& hash) override { return blobs_.read(hash); }
+  Result<std::string> read_blob_prefix(const std::string& hash, uint64_t max_bytes) override {
+    return blobs_.read(hash, max_bytes);
+  }
 
   // Removes orphan blob files and unreferenced blobs. Safe only while no
   // delivery is in flight (startup).

@@ -39,6 +39,14 @@ T wait_done(const std::function<void(store::Done<T>)>& start) {
   return f.get();
 }
 
+struct StoreBlobs final : BlobReader {
+  explicit StoreBlobs(store::MailStore& s) : store(s) {}
+  Result<std::string> read(const std::string& hash, uint64_t max_bytes) override {
+    return max_bytes ? store.read_blob_prefix(hash, max_bytes) : store.read_blob(hash);
+  }
+  store::MailStore& store;
+};
+
 class StoreMailAccess final : public MailAccess {
  public:
   StoreMailAccess(store::MailStore& s, int64_t account) : store_(s), account_(account) {}
@@ -61,6 +69,19 @@ class StoreMailAccess final : public MailAccess {
     co_return store_.message_data(a, ids);
   }
   Task<Result<std::string>> read_blob(std::string hash) override { co_return store_.read_blob(hash); }
+  // In order, on the calling thread (the server spreads this over workers).
+  Task<Status> scan_messages(int64_t a, std::vector<int64_t> ids, MessageVisitor visit) override {
+    auto data = store_.message_data(a, ids);
+    if (!data) co_return data.error();
+    StoreBlobs blobs{store_};
+    size_t k = 0;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      const store::MessageData* d = nullptr;
+      if (k < data->size() && (*data)[k].message_id == ids[i]) d = &(*data)[k++];
+      visit(i, d, blobs);
+    }
+    co_return Ok{};
+  }
   Task<Result<int64_t>> create_mailbox(int64_t a, std::string name, std::string use) override {
     co_return wait_done<Result<int64_t>>([&](auto done) { store_.create_mailbox(a, name, use, done); });
   }

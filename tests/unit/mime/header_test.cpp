@@ -112,3 +112,21 @@ TEST(DateFormat, RoundTrips) {
 
 }  // namespace
 }  // namespace postern::mime
+
+namespace postern::mime {
+namespace {
+
+// SENT* searches need the zone as written (RFC 9051 §6.4.4).
+TEST(HeaderZonedDate, KeepsTheZone) {
+  auto d = parse_zoned_date("Tue, 1 Jan 2030 23:30:00 -0500");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->unix_seconds, 1893456000 + 86400 + 4 * 3600 + 1800);
+  EXPECT_EQ(d->zone_minutes, -300);
+  EXPECT_EQ(parse_zoned_date("1 Jan 2030 10:00 +0130")->zone_minutes, 90);
+  EXPECT_EQ(parse_zoned_date("1 Jan 2030 10:00 EDT")->zone_minutes, -240);
+  EXPECT_EQ(parse_date("Tue, 1 Jan 2030 23:30:00 -0500"), d->unix_seconds);
+  EXPECT_FALSE(parse_zoned_date("yesterday"));
+}
+
+}  // namespace
+}  // namespace postern::mime
