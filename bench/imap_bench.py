@@ -19,6 +19,7 @@ connection and logs in (untimed), then times, in this one connection:
   SELECT INBOX                 first SELECT of a new connection: for Dovecot a
                                new imap process opening its (warm) index, for
                                Postern the session's view loaded from SQLite
+  NOOP                         a client's poll for changes (there are none)
   UID FETCH 1:* (FLAGS)
   SEARCH TEXT "<rare word>"    body + header scan, ~1 % hits
   UID SEARCH SUBJECT "<word>"  ~2 % hits
@@ -509,6 +510,7 @@ class Workload:
 
     def ops(self):
         return [
+            ("noop", "NOOP", lambda out: None),
             ("fetch_flags", "UID FETCH 1:* (FLAGS)", self.check_flags),
             ("search_text", f"SEARCH TEXT {quote(self.rare)}", self.check_search_text),
             ("search_subject", f"UID SEARCH SUBJECT {quote(self.subject)}", self.check_search_subject),
@@ -701,7 +703,8 @@ def markdown(report):
         ratio = f"{p / d:.2f}" if p is not None and d not in (None, 0) else "–"
         rows.append(f"| {label} | {cell('postern', p, fmt, op)} | {cell('dovecot', d, fmt, op)} | {ratio} |")
 
-    labels = {"select": "SELECT INBOX (new connection)", "fetch_flags": "UID FETCH 1:* (FLAGS)",
+    labels = {"select": "SELECT INBOX (new connection)", "noop": "NOOP (poll for changes; none)",
+              "fetch_flags": "UID FETCH 1:* (FLAGS)",
               "search_text": f'SEARCH TEXT "{report["rare_word"]}" (~1 % hits)',
               "search_subject": f'UID SEARCH SUBJECT "{report["subject_word"]}" (~2 % hits)',
               "fetch_body_100": "FETCH 1:100 (BODY.PEEK[])"}
