@@ -210,6 +210,19 @@ def smaps(pid):
     return vals["Rss:"], vals["Pss:"], vals["Pss_Anon:"]
 
 
+def cpu_seconds(pids):
+    """CPU time used so far by every thread of `pids` (schedstat: ns)."""
+    total = 0
+    for p in pids:
+        try:
+            for t in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{t}/schedstat") as f:
+                    total += int(f.read().split()[0])
+        except (OSError, ValueError):
+            pass
+    return total / 1e9
+
+
 def descendants(root):
     children = {}
     for d in os.listdir("/proc"):
@@ -560,33 +573,42 @@ class Workload:
 
 
 def one_round(server, work, skip=()):
-    """New connection, LOGIN, then the timed commands (but those in `skip`). Returns
-    {op: seconds or None (unsupported)}, {op: note}, body digest."""
+    """New connection, LOGIN, then the timed commands (but those in `skip`).
+    Returns {op: seconds or None (unsupported)}, {op: server CPU seconds},
+    {op: note}, body digest. Server CPU is what all the server's threads and
+    processes used while the command ran: unlike the elapsed time, it hardly
+    moves when other work competes for the machine's cores."""
     c = Client(server.port)
-    times, notes, digest = {}, {}, None
+    times, cpu, notes, digest = {}, {}, {}, None
     try:
         c.ok(f"LOGIN {quote(server.user)} {quote(server.password)}")
+        pids = server.pids()
+        c0 = cpu_seconds(pids)
         out, dt = c.ok("SELECT INBOX")
+        pids = server.pids()  # Dovecot: the imap process of this connection
+        cpu["select"] = cpu_seconds(pids) - c0
         work.check_select(out)
         times["select"] = dt
         for op, cmd, check in work.ops():
             if op in skip:
                 continue
+            c0 = cpu_seconds(pids)
             out, status, dt, last = c.run(cmd)
+            used = cpu_seconds(pids) - c0
             if status != "OK":
-                times[op], notes[op] = None, last
+                times[op], cpu[op], notes[op] = None, None, last
                 continue
             try:
                 r = check(out)
             except ImapError as e:
-                times[op], notes[op] = None, f"wrong answer: {e}"
+                times[op], cpu[op], notes[op] = None, None, f"wrong answer: {e}"
                 continue
             if op == "fetch_body_100":
                 digest = r
-            times[op] = dt
+            times[op], cpu[op] = dt, used
     finally:
         c.close()
-    return times, notes, digest
+    return times, cpu, notes, digest
 
 
 # ---------------------------------------------------------------- IDLE memory
@@ -710,6 +732,10 @@ def markdown(report):
               "fetch_body_100": "FETCH 1:100 (BODY.PEEK[])"}
     for op, label in labels.items():
         row(label, med.get("postern", {}).get(op), med.get("dovecot", {}).get(op), fmt_time, op)
+    cpu = report.get("median_cpu_seconds", {})
+    for op, label in labels.items():
+        row(f"… server CPU for {label.split(' (')[0]}", cpu.get("postern", {}).get(op),
+            cpu.get("dovecot", {}).get(op), fmt_time, op)
     first = report.get("first_select_seconds", {})
     row("first SELECT after loading (Dovecot indexes)", first.get("postern"), first.get("dovecot"), fmt_time)
 
@@ -739,7 +765,8 @@ def markdown(report):
            f"{report['versions'].get('postern', '')}; {report['versions'].get('dovecot', 'Dovecot not run')}; "
            f"{report['machine']['cpus']} CPUs, Linux {report['machine']['kernel']}. "
            f"Median of {report['rounds']} rounds ({report['text_rounds']} for SEARCH TEXT), alternating servers; times from command sent to tagged "
-           f"answer received; ratio = Postern / Dovecot (below 1: Postern better). "
+           f"answer received; server CPU = CPU time of all the server's threads and processes during the command "
+           f"(robust to other load; load average at start {report['machine']['loadavg_at_start'][0]:.1f}); ratio = Postern / Dovecot (below 1: Postern better). "
            f"Memory is the whole server's PSS (Dovecot: master and every child, one imap process per "
            f"connection) with connections logged in, SELECTed and in IDLE, minus the same server just "
            f"restarted with none, divided by the connections. "
@@ -832,7 +859,7 @@ def main():
             c.close()
             work.check_select(out)
             report["first_select_seconds"][s.name] = dt
-            times, notes_s, digests[s.name] = one_round(s, work)
+            times, _, notes_s, digests[s.name] = one_round(s, work)
             print(f"warm-up {s.name:8s} first SELECT {dt * 1000:.0f} ms; "
                   + " ".join(f"{k}={fmt_time(v)}" for k, v in times.items()), flush=True)
             for op, why in notes_s.items():
@@ -842,19 +869,25 @@ def main():
             raise ImapError(f"FETCH 1:100 BODY[] differs between servers: {digests}")
 
         samples = {s.name: {} for s in servers}
+        cpu_samples = {s.name: {} for s in servers}
         for r in range(args.rounds):
             order = servers if r % 2 == 0 else list(reversed(servers))
             for s in order:
                 # SEARCH TEXT reads every message: fewer rounds of it.
                 skip = ("search_text",) if r >= args.text_rounds else ()
-                times, notes_s, _ = one_round(s, work, skip)
+                times, cpu, notes_s, _ = one_round(s, work, skip)
                 for op, why in notes_s.items():
                     failures.setdefault(s.name, {}).setdefault(op, why)
                 for op, v in times.items():
                     samples[s.name].setdefault(op, []).append(v)
+                    cpu_samples[s.name].setdefault(op, []).append(cpu[op])
                 print(f"round {r + 1} {s.name:8s} " + " ".join(f"{k}={fmt_time(v)}" for k, v in times.items()),
                       flush=True)
         report["samples_seconds"] = samples
+        report["samples_cpu_seconds"] = cpu_samples
+        report["median_cpu_seconds"] = {
+            name: {op: (None if any(v is None for v in vs) else statistics.median(vs)) for op, vs in ops.items()}
+            for name, ops in cpu_samples.items()}
         report["median_seconds"] = {
             name: {op: (None if any(v is None for v in vs) else statistics.median(vs)) for op, vs in ops.items()}
             for name, ops in samples.items()}
