@@ -45,7 +45,7 @@ def imap_chart():
     med = r.get("median_seconds", {})
     p, d = med.get("postern", {}), med.get("dovecot", {})
     labels, ratios = [], []
-    names = {"select": "SELECT", "fetch_flags": "UID FETCH 1:* FLAGS", "search_text": "SEARCH TEXT",
+    names = {"select": "SELECT", "noop": "NOOP", "fetch_flags": "UID FETCH 1:* FLAGS", "search_text": "SEARCH TEXT",
              "search_subject": "UID SEARCH SUBJECT", "fetch_body_100": "FETCH 1:100 BODY[]"}
     for op, label in names.items():
         if p.get(op) and d.get(op):
