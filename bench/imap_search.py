@@ -346,6 +346,7 @@ def main():
                 res["rss_kb_after"] = s.rss_kb()
             report["servers"][s.name] = res
             s.stop()
+            write_report(report)  # after each server: an interrupted run keeps what it measured
     finally:
         for s in servers:
             s.stop()
@@ -358,6 +359,10 @@ def main():
                 for label, a in QUERIES if a[0] == "SEARCH"}
         report["same_results"] = same
         print("same results as dovecot:", same)
+    write_report(report)
+
+
+def write_report(report):
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "imap_search.json").write_text(json.dumps(report, indent=2) + "\n")
 
