@@ -212,14 +212,27 @@ TEST_F(MailStoreTest, ChangeNotificationFollowsCommit) {
 }
 
 TEST_F(MailStoreTest, MovedSubscriptionStaysSubscribed) {
-  std::atomic<int> calls{0};
+  // The committer acknowledges a delivery before it publishes the change, so
+  // wait for the publish: `sentinel` counts every publish for alice, and the
+  // committer publishes one commit after the other on its own thread.
+  std::atomic<int> calls{0}, sentinel{0};
+  auto wait_for_publishes = [&](int n) {
+    for (int i = 0; i < 500 && sentinel.load() < n; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    return sentinel.load() >= n;
+  };
+  auto counting = store_->changes().subscribe(alice_, [&](int64_t, int64_t) { ++sentinel; });
   ChangeNotifier::Subscription kept;
   kept = store_->changes().subscribe(alice_, [&](int64_t, int64_t) { ++calls; });
   ChangeNotifier::Subscription moved(std::move(kept));
   ASSERT_TRUE(deliver_sync(*store_, message_for({alice_}, "still heard")).ok());
+  ASSERT_TRUE(wait_for_publishes(1));
+  for (int i = 0; i < 500 && calls.load() < 1; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_EQ(calls.load(), 1);
   moved.reset();
   ASSERT_TRUE(deliver_sync(*store_, message_for({alice_}, "not heard")).ok());
+  // A third publish starts only after the second one has called everyone.
+  ASSERT_TRUE(deliver_sync(*store_, message_for({alice_}, "fence")).ok());
+  ASSERT_TRUE(wait_for_publishes(3));
   EXPECT_EQ(calls.load(), 1);
 }
 
