@@ -12,19 +12,8 @@ import zlib
 
 import pytest
 
-from postern_harness import free_port
 
 USER = "demo@example.test"
-
-
-@pytest.fixture
-def imap_server(server_factory):
-    s = server_factory(start=False, server={"dev_mode": True})
-    s.imap_port = free_port()
-    s.listeners.append({"protocol": "imap", "address": f"127.0.0.1:{s.imap_port}"})
-    s.write_config()
-    s.start()
-    return s
 
 
 class Raw:

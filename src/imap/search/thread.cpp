@@ -83,21 +83,21 @@ const ThreadMessage* subject_message(const Tree& t, const std::vector<ThreadMess
 
 ThreadForest to_forest(const Tree& t, const std::vector<ThreadMessage>& m, const std::vector<uint32_t>& roots) {
   ThreadForest f;
-  std::vector<std::pair<uint32_t, uint32_t>> todo;  // (container, node)
+  std::vector<std::pair<uint32_t, uint32_t>> pending;  // (container, node)
   for (uint32_t r : roots) {
     f.roots.push_back(static_cast<uint32_t>(f.nodes.size()));
     f.nodes.emplace_back();
-    todo.emplace_back(r, f.roots.back());
+    pending.emplace_back(r, f.roots.back());
   }
-  while (!todo.empty()) {
-    auto [x, n] = todo.back();
-    todo.pop_back();
+  while (!pending.empty()) {
+    auto [x, n] = pending.back();
+    pending.pop_back();
     f.nodes[n].number = t.dummy(x) ? 0 : m[t.c[x].msg].number;
     for (uint32_t ch : t.c[x].children) {
       auto idx = static_cast<uint32_t>(f.nodes.size());
       f.nodes.emplace_back();
       f.nodes[n].children.push_back(idx);
-      todo.emplace_back(ch, idx);
+      pending.emplace_back(ch, idx);
     }
   }
   return f;
