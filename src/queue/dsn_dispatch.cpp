@@ -12,6 +12,7 @@
 namespace postern::queue {
 
 Result<int> DsnDispatcher::dispatch(int64_t now) {
+  std::lock_guard lock(mu_);
   auto notices = queue_.pending_notices(now);
   if (!notices) return notices.error();
   int sent = 0;

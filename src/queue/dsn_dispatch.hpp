@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 
 #include "core/result.hpp"
@@ -29,6 +30,7 @@ class DsnDispatcher {
  private:
   Status send_one(const Notice& notice, int64_t now);
 
+  std::mutex mu_;  // one pass at a time, so two threads never send the same DSN
   OutboundQueue& queue_;
   store::MailStore& store_;
   std::string database_path_;

@@ -85,13 +85,18 @@ const char* to_string(RecipientState s) {
   return "?";
 }
 
-Result<std::unique_ptr<OutboundQueue>> OutboundQueue::open(const std::string& data_dir, QueueConfig config) {
+Result<std::unique_ptr<OutboundQueue>> OutboundQueue::open(const std::string& data_dir, QueueConfig config,
+                                                           Mode mode) {
   auto db = Db::open(data_dir + "/postern.db");
   if (!db) return db.error();
   if (auto s = store::sqlite::migrate(*db); !s) return s.error();
   std::unique_ptr<OutboundQueue> q(new OutboundQueue(std::move(*db), data_dir + "/queue", std::move(config)));
-  if (auto s = q->blobs_.open(); !s) return s.error();
-  if (auto s = q->recover(); !s) return s.error();
+  if (mode == Mode::server) {
+    // Both clean up after a crash; a CLI next to a running server must not
+    // (it would take a concurrent enqueue's temporary file or fresh blob).
+    if (auto s = q->blobs_.open(); !s) return s.error();
+    if (auto s = q->recover(); !s) return s.error();
+  }
   return q;
 }
 
@@ -176,7 +181,8 @@ Status OutboundQueue::expire(int64_t now) {
 }
 
 Result<std::vector<Job>> OutboundQueue::claim_due(int64_t now, size_t max_jobs,
-                                                  const std::vector<std::string>& busy_domains) {
+                                                  const std::map<std::string, unsigned>& active,
+                                                  unsigned max_per_domain) {
   std::lock_guard lock(mu_);
   WriteTransaction tx(db_);
   if (auto s = tx.begin(); !s) return s.error();
@@ -189,15 +195,15 @@ Result<std::vector<Job>> OutboundQueue::claim_due(int64_t now, size_t max_jobs,
   st->bind(1, now);
   std::vector<Job> jobs;
   std::map<std::pair<int64_t, std::string>, size_t> index;
-  std::set<std::string> busy(busy_domains.begin(), busy_domains.end());
+  std::map<std::string, unsigned> running(active);
   auto s = st->each_row([&](Statement& row) {
     int64_t message_id = row.int64(0);
     std::string domain = row.text(3);
-    if (busy.count(domain)) return;
     auto key = std::make_pair(message_id, domain);
     auto it = index.find(key);
     if (it == index.end()) {
-      if (jobs.size() >= max_jobs) return;
+      if (jobs.size() >= max_jobs || running[domain] >= max_per_domain) return;
+      ++running[domain];
       Job j;
       j.message_id = message_id;
       j.domain = domain;

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -99,9 +100,13 @@ struct Notice {
 
 class OutboundQueue {
  public:
-  // Opens the queue in `data_dir` (the database must exist and be migrated
-  // by the store), requeues 'inflight' rows and removes orphan blobs.
-  static Result<std::unique_ptr<OutboundQueue>> open(const std::string& data_dir, QueueConfig config);
+  enum class Mode {
+    server,  // the one process that delivers: requeues 'inflight' rows and removes orphan blobs
+    admin,   // the CLI, possibly next to a running server: touches nothing on open
+  };
+  // Opens (and migrates) the queue in `data_dir`.
+  static Result<std::unique_ptr<OutboundQueue>> open(const std::string& data_dir, QueueConfig config,
+                                                     Mode mode = Mode::server);
 
   // Durably queues `message`; returns its queue id. Errors: syntax (a
   // recipient without a domain, no recipients), temporary (disk).
@@ -110,8 +115,11 @@ class OutboundQueue {
   // Marks pending recipients whose message outlived the lifetime as expired.
   Status expire(int64_t now);
   // Claims due recipients (state -> inflight) as jobs, one per message and
-  // domain, at most `max_jobs`, skipping domains in `busy_domains`.
-  Result<std::vector<Job>> claim_due(int64_t now, size_t max_jobs, const std::vector<std::string>& busy_domains = {});
+  // domain, at most `max_jobs`, and at most `max_per_domain` jobs per domain
+  // counting the `active` ones already running (Postfix's per-destination
+  // concurrency limit).
+  Result<std::vector<Job>> claim_due(int64_t now, size_t max_jobs, const std::map<std::string, unsigned>& active = {},
+                                     unsigned max_per_domain = 1000000);
   // Records the attempt: delivered / failed / pending with the next time.
   // Recipients of `job` missing from `outcomes` go back to pending.
   Status complete(const Job& job, const std::vector<RecipientOutcome>& outcomes, int64_t now);

@@ -96,9 +96,14 @@ TEST(OutboundQueue, BusyDomainsAndJobLimit) {
   ASSERT_TRUE(q->enqueue(message({"a@one.example"}), kT0));
   ASSERT_TRUE(q->enqueue(message({"b@two.example"}), kT0));
   ASSERT_TRUE(q->enqueue(message({"c@three.example"}), kT0));
-  auto jobs = q->claim_due(kT0, 1, {"one.example"});
+  auto jobs = q->claim_due(kT0, 1, {{"one.example", 1}}, 1);
   ASSERT_EQ(jobs->size(), 1u);
   EXPECT_EQ((*jobs)[0].domain, "two.example");
+  // Two more messages to one.example: one job per domain at a time.
+  ASSERT_TRUE(q->enqueue(message({"d@one.example"}), kT0));
+  auto more = q->claim_due(kT0, 10, {}, 1).value();
+  ASSERT_EQ(more.size(), 2u);  // one.example once, three.example once
+  EXPECT_NE(more[0].domain, more[1].domain);
 }
 
 TEST(OutboundQueue, FinishedMessagesAndTheirBlobsAreRemoved) {
