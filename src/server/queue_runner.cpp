@@ -79,7 +79,10 @@ void QueueRunner::stop() {
 }
 
 void QueueRunner::wake() {
-  asio::post(io_, [this] { wake_timer_.cancel(); });
+  asio::post(io_, [this] {
+    wake_pending_ = true;
+    wake_timer_.cancel();
+  });
 }
 
 void QueueRunner::submit(queue::NewMessage message, std::function<void(Result<int64_t>)> done) {
@@ -116,9 +119,15 @@ asio::awaitable<void> QueueRunner::loop() {
     int64_t wait = config_.queue.scan_interval_seconds;
     if (next && *next) wait = std::clamp<int64_t>(**next - now_seconds(), 0, wait);
     if (wait == 0 && jobs && jobs->empty()) wait = 1;  // due but every slot busy: a delivery's end wakes us
+    // A wake-up that came while we were scanning must not be lost.
+    if (wake_pending_ || stopping_) {
+      wake_pending_ = false;
+      continue;
+    }
     wake_timer_.expires_after(std::chrono::seconds(wait));
     auto [ec] = co_await wake_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
     (void)ec;
+    wake_pending_ = false;
   }
   log::info("queue_runner_stopped", {{"active", active_}});
 }
@@ -237,6 +246,7 @@ asio::awaitable<void> QueueRunner::deliver(queue::Job job) {
   if (!s) log::error("queue_complete_failed", {{"queue_id", job.message_id}, {"error", s.error().message}});
   --active_;
   if (--active_per_domain_[job.domain] == 0) active_per_domain_.erase(job.domain);
+  wake_pending_ = true;
   wake_timer_.cancel();
 }
 

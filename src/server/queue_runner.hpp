@@ -71,6 +71,7 @@ class QueueRunner {
   std::map<std::string, unsigned> active_per_domain_;  // event-loop thread only
   unsigned active_ = 0;
   bool stopping_ = false;
+  bool wake_pending_ = false;  // event-loop thread only
   std::string smarthost_user_, smarthost_password_;
 };
 

@@ -3,10 +3,12 @@ server (dnslib) on loopback, the SMTP client, retries and DSNs.
 
 Topology (loopback aliases need no setup on Linux):
     127.0.0.1:<dns>    test DNS server: MX/A records for the test domains
-    sender  Postern    domain a.test, user sender@a.test; queue runner on
-    127.0.0.3:<mx>     receiving Postern for b.test (user alice@b.test)
-    127.0.0.4:<mx>     aiosmtpd sink for sink.test (refuses nobody@, 550)
-    127.0.0.5:<mx>     nothing listening at first (later.test), then a sink
+    sender  Postern    domain a.example, user sender@a.example; queue runner on
+    127.0.0.3:<mx>     receiving Postern for b.example (user alice@b.example)
+    127.0.0.4:<mx>     aiosmtpd sink for sink.example (refuses nobody@, 550)
+    127.0.0.5:<mx>     nothing listening at first (later.example), then a sink
+The domains are under .example: libunbound answers .test itself (NXDOMAIN,
+an RFC 6761 special-use name) without asking the forwarder.
 Messages enter the queue through `postern queue inject` (the operator's
 sendmail-like admin command) until submission hands them over.
 """
@@ -90,25 +92,25 @@ def net(server_factory):
         mx_port = free_port()
     dns_port = free_port()
     zone = Zone({
-        ("b.test", "MX"): [MX("mx.b.test", 10)],
-        ("mx.b.test", "A"): [A("127.0.0.3")],
-        ("sink.test", "MX"): [MX("mx.sink.test", 10)],
-        ("mx.sink.test", "A"): [A("127.0.0.4")],
-        ("later.test", "MX"): [MX("mx.later.test", 10)],
-        ("mx.later.test", "A"): [A("127.0.0.5")],
-        ("nomail.test", "MX"): [MX(".", 0)],
+        ("b.example", "MX"): [MX("mx.b.example", 10)],
+        ("mx.b.example", "A"): [A("127.0.0.3")],
+        ("sink.example", "MX"): [MX("mx.sink.example", 10)],
+        ("mx.sink.example", "A"): [A("127.0.0.4")],
+        ("later.example", "MX"): [MX("mx.later.example", 10)],
+        ("mx.later.example", "A"): [A("127.0.0.5")],
+        ("nomail.example", "MX"): [MX(".", 0)],
     })
     dns = DNSServer(zone, port=dns_port, address="127.0.0.1", tcp=False)
     dns.start_thread()
     receiver = server_factory(
-        start=False, domains=("b.test",), users=("alice@b.test",),
-        server={"hostname": "mx.b.test"})
+        start=False, domains=("b.example",), users=("alice@b.example",),
+        server={"hostname": "mx.b.example"})
     receiver.listeners.append({"protocol": "smtp", "address": f"127.0.0.3:{mx_port}", "tls": "starttls"})
     receiver.write_config()
     receiver.start()
     sender = server_factory(
-        domains=("a.test",), users=("sender@a.test",),
-        server={"hostname": "mail.a.test"},
+        domains=("a.example",), users=("sender@a.example",),
+        server={"hostname": "mail.a.example"},
         queue={"resolver": f"127.0.0.1@{dns_port}", "remote_port": mx_port,
                "retry_schedule_seconds": [1, 2], "scan_interval_seconds": 1,
                "connect_timeout_seconds": 3, "delay_warning_seconds": 0})
@@ -129,7 +131,7 @@ def net(server_factory):
 
 def inject(server, sender, recipients, subject, body="Hello from the queue.\n"):
     msg = (f"From: {sender}\nTo: {', '.join(recipients)}\nSubject: {subject}\n"
-           f"Message-ID: <{subject.replace(' ', '.')}@a.test>\n\n{body}")
+           f"Message-ID: <{subject.replace(' ', '.')}@a.example>\n\n{body}")
     args = ["queue", "inject", "--from", sender]
     for r in recipients:
         args += ["--to", r]
@@ -140,26 +142,26 @@ def inject(server, sender, recipients, subject, body="Hello from the queue.\n"):
 
 
 def queue_ids(server):
-    return [int(l.split()[0]) for l in server.cli("queue", "list").stdout.splitlines() if l[:1].isdigit()]
+    return [int(m.group(1)) for m in re.finditer(r"^(\d+)  age=", server.cli("queue", "list").stdout, re.M)]
 
 
 def test_delivery_to_a_remote_postern_via_mx(net):
     sender, receiver = net["sender"], net["receiver"]
-    inject(sender, "sender@a.test", ["alice@b.test"], "mx delivery")
-    wait_for(lambda: len(receiver.messages("alice@b.test")) == 1, 20, "delivery to alice@b.test")
-    stored = list(receiver.stored("alice@b.test").values())[0]
+    inject(sender, "sender@a.example", ["alice@b.example"], "mx delivery")
+    wait_for(lambda: len(receiver.messages("alice@b.example")) == 1, 20, "delivery to alice@b.example")
+    stored = list(receiver.stored("alice@b.example").values())[0]
     assert b"Subject: mx delivery" in stored
     assert b"Hello from the queue." in stored
     # The receiver saw our EHLO name and STARTTLS (opportunistic TLS).
-    assert re.search(rb"Received: from mail\.a\.test .*\r?\n?.*ESMTPS", stored), stored[:400]
+    assert re.search(rb"Received: from mail\.a\.example .*\r?\n?.*ESMTPS", stored), stored[:400]
     wait_for(lambda: queue_ids(sender) == [], 10, "the queue to empty")
     assert "event=smtp_client_tls" in sender.log()
 
 
 def test_remote_down_then_up_is_retried_on_schedule(net):
     sender = net["sender"]
-    qid = inject(sender, "sender@a.test", ["bob@later.test"], "retry me")
-    sender.wait_log(r"event=queue_attempt queue_id=%d to=bob@later.test state=pending attempt=1" % qid, 20)
+    qid = inject(sender, "sender@a.example", ["bob@later.example"], "retry me")
+    sender.wait_log(r"event=queue_attempt queue_id=%d to=bob@later.example state=pending attempt=1" % qid, 20)
     shown = sender.cli("queue", "show", qid).stdout
     assert "pending" in shown and "cannot connect" in shown, shown
     sink = net["start_sink"]("127.0.0.5")
@@ -171,40 +173,40 @@ def test_remote_down_then_up_is_retried_on_schedule(net):
 def test_permanent_failure_bounces_to_the_local_sender(net):
     sender = net["sender"]
     sink = net["start_sink"]("127.0.0.4")
-    inject(sender, "sender@a.test", ["nobody@sink.test", "real@sink.test"], "half bounce")
-    wait_for(lambda: len(sender.messages("sender@a.test")) == 1, 20, "the DSN in the sender's INBOX")
-    dsn = list(sender.stored("sender@a.test").values())[0]
+    inject(sender, "sender@a.example", ["nobody@sink.example", "real@sink.example"], "half bounce")
+    wait_for(lambda: len(sender.messages("sender@a.example")) == 1, 20, "the DSN in the sender's INBOX")
+    dsn = list(sender.stored("sender@a.example").values())[0]
     assert b"Content-Type: multipart/report; report-type=delivery-status" in dsn
-    assert b"Final-Recipient: rfc822; nobody@sink.test" in dsn
+    assert b"Final-Recipient: rfc822; nobody@sink.example" in dsn
     assert b"Action: failed" in dsn
     assert b"Status: 5.1.1" in dsn
-    assert b"Diagnostic-Code: smtp; 550 5.1.1 <nobody@sink.test>: no such user here" in dsn
+    assert b"Diagnostic-Code: smtp; 550 5.1.1 <nobody@sink.example>: no such user here" in dsn
     assert b"Content-Type: text/rfc822-headers" in dsn and b"Subject: half bounce" in dsn
-    assert b"real@sink.test" not in dsn.split(b"message/delivery-status")[1].split(b"text/rfc822-headers")[0]
+    assert b"real@sink.example" not in dsn.split(b"message/delivery-status")[1].split(b"text/rfc822-headers")[0]
     assert sink.count("Subject: half bounce") == 1  # the good recipient got it
 
 
 def test_null_mx_fails_permanently_and_a_null_sender_gets_no_dsn(net):
     sender = net["sender"]
-    inject(sender, "sender@a.test", ["x@nomail.test"], "null mx")
-    wait_for(lambda: len(sender.messages("sender@a.test")) == 1, 20, "the null-MX DSN")
-    dsn = list(sender.stored("sender@a.test").values())[0]
+    inject(sender, "sender@a.example", ["x@nomail.example"], "null mx")
+    wait_for(lambda: len(sender.messages("sender@a.example")) == 1, 20, "the null-MX DSN")
+    dsn = list(sender.stored("sender@a.example").values())[0]
     assert b"Status: 5.1.10" in dsn and b"null MX" in dsn
-    inject(sender, "", ["y@nomail.test"], "null sender")
-    sender.wait_log(r"to=y@nomail.test state=failed", 20)
+    inject(sender, "", ["y@nomail.example"], "null sender")
+    sender.wait_log(r"to=y@nomail.example state=failed", 20)
     wait_for(lambda: queue_ids(sender) == [], 10, "the queue to empty")
-    assert len(sender.messages("sender@a.test")) == 1  # no DSN for <>
+    assert len(sender.messages("sender@a.example")) == 1  # no DSN for <>
 
 
 def test_kill9_and_restart_loses_nothing_and_sends_nothing_twice(net):
     sender = net["sender"]
     # The MX is down: everything waits in the queue when the server dies.
-    ids = [inject(sender, "sender@a.test", [f"u{i}@later.test"], f"crash {i}") for i in range(10)]
-    sender.wait_log(r"to=u9@later.test state=pending", 20)
+    ids = [inject(sender, "sender@a.example", [f"u{i}@later.example"], f"crash {i}") for i in range(10)]
+    sender.wait_log(r"to=u9@later.example state=pending", 20)
     sender.kill9()
     assert sorted(queue_ids(sender)) == sorted(ids)
     sender.start()
     sink = net["start_sink"]("127.0.0.5")
     wait_for(lambda: queue_ids(sender) == [], 30, "the queue to empty after the restart")
     for i in range(10):
-        assert sink.count(f"<crash.{i}@a.test>") == 1, i
+        assert sink.count(f"<crash.{i}@a.example>") == 1, i
