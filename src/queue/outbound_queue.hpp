@@ -1,6 +1,6 @@
 // The durable outbound queue (DESIGN.md "Durability contract": accepted for
 // relay = durable). A message is a blob under <data_dir>/queue/blobs plus
-// rows in postern.db (schema migration 4): the message, and one row per
+// rows in postern.db (schema migration 5): the message, and one row per
 // recipient with its own state, attempt count, next-attempt time and last
 // reply. Deliveries are grouped per (message, recipient domain) into jobs.
 //
