@@ -112,6 +112,9 @@ int serve(const Config& config) {
   smtp.options.limits.max_line_length = config.smtp.max_line_length;
   smtp.command_timeout_seconds = config.smtp.command_timeout_seconds;
   smtp.data_timeout_seconds = config.smtp.data_timeout_seconds;
+  smtp.enqueue = [&runner](queue::NewMessage m, std::function<void(Result<int64_t>)> done) {
+    runner.submit(std::move(m), std::move(done));
+  };
   smtp.policy = &policy;
   smtp.store = store->get();
   smtp.tls = tls.configured() ? &tls : nullptr;

@@ -14,6 +14,7 @@ sendmail-like admin command) until submission hands them over.
 """
 
 import re
+import smtplib
 import socket
 import threading
 import time
@@ -23,7 +24,7 @@ from aiosmtpd.controller import Controller
 from dnslib import MX, QTYPE, RCODE, RR, A
 from dnslib.server import BaseResolver, DNSServer
 
-from postern_harness import free_port
+from postern_harness import free_port, unverified_context
 
 
 class Zone(BaseResolver):
@@ -109,11 +110,15 @@ def net(server_factory):
     receiver.write_config()
     receiver.start()
     sender = server_factory(
-        domains=("a.example",), users=("sender@a.example",),
+        start=False, domains=("a.example",), users=("sender@a.example",),
         server={"hostname": "mail.a.example"},
         queue={"resolver": f"127.0.0.1@{dns_port}", "remote_port": mx_port,
                "retry_schedule_seconds": [1, 2], "scan_interval_seconds": 1,
                "connect_timeout_seconds": 3, "delay_warning_seconds": 0})
+    sender.sub_port = free_port()
+    sender.listeners.append({"protocol": "submission", "address": f"127.0.0.1:{sender.sub_port}"})
+    sender.write_config()
+    sender.start()
     sinks = []
 
     def start_sink(host):
@@ -210,3 +215,20 @@ def test_kill9_and_restart_loses_nothing_and_sends_nothing_twice(net):
     wait_for(lambda: queue_ids(sender) == [], 30, "the queue to empty after the restart")
     for i in range(10):
         assert sink.count(f"<crash.{i}@a.example>") == 1, i
+
+
+def test_submission_hands_remote_recipients_to_the_queue(net):
+    sender, receiver = net["sender"], net["receiver"]
+    msg = ("From: sender@a.example\r\nTo: alice@b.example\r\nSubject: via submission\r\n"
+           "Message-ID: <via.submission@a.example>\r\n\r\nSent by a user.\r\n")
+    with smtplib.SMTP("127.0.0.1", sender.sub_port, timeout=10) as c:
+        c.starttls(context=unverified_context())
+        c.login("sender@a.example", sender.passwords["sender@a.example"])
+        refused = c.sendmail("sender@a.example", ["alice@b.example", "sender@a.example"], msg)
+        assert refused == {}
+    # The local recipient is stored at once, the remote one goes out via MX.
+    assert len(sender.messages("sender@a.example")) == 1
+    wait_for(lambda: len(receiver.messages("alice@b.example")) == 1, 20, "delivery to alice@b.example")
+    stored = list(receiver.stored("alice@b.example").values())[0]
+    assert b"Subject: via submission" in stored and b"Sent by a user." in stored
+    assert re.search(r"event=queued session=\S+ from=sender@a.example recipients=1", sender.log())
