@@ -270,6 +270,53 @@ void read_listeners(const toml::node* node, Config& cfg, Diagnostics& diag) {
   }
 }
 
+void read_queue(const toml::table& t, QueueConfig& q, Diagnostics& diag) {
+  TableReader r(t, "queue", diag);
+  r.unsigned_int("lifetime_seconds", q.lifetime_seconds, 60, 60u * 86400);
+  r.unsigned_int("delay_warning_seconds", q.delay_warning_seconds, 0, 60u * 86400);
+  if (const toml::node* n = r.take("retry_schedule_seconds")) {
+    const toml::array* arr = n->as_array();
+    std::vector<unsigned> steps;
+    bool ok = arr && !arr->empty();
+    if (ok)
+      for (const auto& item : *arr) {
+        auto v = item.value_exact<int64_t>();
+        if (!v || *v < 1 || *v > 7 * 86400) {
+          ok = false;
+          break;
+        }
+        steps.push_back(static_cast<unsigned>(*v));
+      }
+    if (ok) q.retry_schedule_seconds = std::move(steps);
+    else r.error(*n, "queue.retry_schedule_seconds must be a non-empty array of seconds 1..604800, e.g. [60, 300, 900]");
+  }
+  r.unsigned_int("max_concurrent_deliveries", q.max_concurrent_deliveries, 1, 10000);
+  r.unsigned_int("max_per_domain", q.max_per_domain, 1, 10000);
+  r.unsigned_int("scan_interval_seconds", q.scan_interval_seconds, 1, 3600);
+  r.unsigned_int("connect_timeout_seconds", q.connect_timeout_seconds, 1, 600);
+  r.string("resolver", q.resolver);
+  r.unsigned_int("remote_port", q.remote_port, 1, 65535);
+  r.string("tls", q.tls);
+  if (q.tls != "none" && q.tls != "opportunistic" && q.tls != "required")
+    r.error(*r.take("tls"), fmt::format("queue.tls \"{}\" must be \"none\", \"opportunistic\" or \"required\"", q.tls));
+  r.string("smarthost", q.smarthost);
+  if (!q.smarthost.empty() && !split_host_port(q.smarthost, q.smarthost_host, q.smarthost_port))
+    r.error(*r.take("smarthost"), fmt::format("queue.smarthost \"{}\" must be HOST:PORT (e.g. \"smtp.example.net:587\")", q.smarthost));
+  std::string tls;
+  r.string("smarthost_tls", tls);
+  if (!tls.empty()) {
+    if (tls == "none") q.smarthost_tls = TlsMode::none;
+    else if (tls == "starttls") q.smarthost_tls = TlsMode::starttls;
+    else if (tls == "implicit") q.smarthost_tls = TlsMode::implicit;
+    else r.error(*r.take("smarthost_tls"), "queue.smarthost_tls must be \"none\", \"starttls\" or \"implicit\"");
+  }
+  r.string("smarthost_credentials_file", q.smarthost_credentials_file);
+  if (const toml::node* n = t.get("resolver"); n && !q.resolver.empty()) {
+    std::string host = q.resolver.substr(0, q.resolver.find('@'));
+    if (!is_ip_literal(host)) r.error(*n, fmt::format("queue.resolver \"{}\" must be IP or IP@PORT", q.resolver));
+  }
+}
+
 // Checks that need more than one value, or a value's meaning; each problem
 // points at the value in the file (file:line:column) when the file sets it.
 void validate(const toml::table& root, Config& cfg, Diagnostics& diag) {
@@ -366,11 +413,13 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& origi
       r.unsigned_int("idle_timeout_seconds", cfg.imap.idle_timeout_seconds, 60, 86400);
       r.unsigned_int("login_timeout_seconds", cfg.imap.login_timeout_seconds, 5, 3600);
     }
+    if (auto* t = section("queue")) read_queue(*t, cfg.queue, diag);
     read_listeners(top.take("listener"), cfg, diag);
   }
   cfg.server.data_dir = resolve_path(cfg.server.data_dir, base_dir);
   cfg.tls.certificate = resolve_path(cfg.tls.certificate, base_dir);
   cfg.tls.key = resolve_path(cfg.tls.key, base_dir);
+  cfg.queue.smarthost_credentials_file = resolve_path(cfg.queue.smarthost_credentials_file, base_dir);
   if (diag.empty()) validate(root, cfg, diag);
   if (!diag.empty()) return user_error(diag.text());
   return cfg;

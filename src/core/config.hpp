@@ -57,12 +57,34 @@ struct ImapConfig {
   unsigned login_timeout_seconds = 60;              // before authentication
 };
 
+// The outbound queue (src/queue): retries, lifetime, concurrency, and where
+// mail goes (MX lookup, or a smarthost).
+struct QueueConfig {
+  unsigned lifetime_seconds = 5 * 86400;       // give up (bounce) after this long in the queue
+  unsigned delay_warning_seconds = 4 * 3600;   // one "delayed" DSN after this long; 0 = never
+  // Waits between attempts; the last one repeats (Postfix-like backoff).
+  std::vector<unsigned> retry_schedule_seconds = {60, 300, 900, 1800, 3600, 7200, 14400};
+  unsigned max_concurrent_deliveries = 20;     // SMTP client connections at once
+  unsigned max_per_domain = 4;                 // of those, to one destination domain
+  unsigned scan_interval_seconds = 30;         // how often the runner looks for due mail (it is also woken on enqueue)
+  unsigned connect_timeout_seconds = 30;       // TCP connect to one MX address
+  std::string resolver;                        // "IP" or "IP@PORT" to forward DNS to; "" = /etc/resolv.conf
+  uint16_t remote_port = 25;                   // port of remote MX hosts (change only for tests)
+  std::string tls = "opportunistic";           // MX delivery: "none" | "opportunistic" | "required"
+  std::string smarthost;                       // "host:port": relay everything through it instead of MX lookup
+  TlsMode smarthost_tls = TlsMode::starttls;   // "none" | "starttls" (required) | "implicit"
+  std::string smarthost_credentials_file;      // one line "user:password"; AUTH PLAIN, only over TLS
+  std::string smarthost_host;                  // derived from smarthost
+  uint16_t smarthost_port = 0;                 // derived from smarthost
+};
+
 struct Config {
   std::string path;        // the file this came from ("" for built-in defaults)
   ServerConfig server;
   TlsConfig tls;
   SmtpConfig smtp;
   ImapConfig imap;
+  QueueConfig queue;
   std::vector<ListenerConfig> listeners;
 };
 

@@ -80,6 +80,31 @@ asio::awaitable<bool> ConnectionStream::handshake(const TlsContexts& tls, std::c
   co_return true;
 }
 
+asio::awaitable<bool> ConnectionStream::client_handshake(std::shared_ptr<asio::ssl::context> ctx, const std::string& host,
+                                                        std::chrono::steady_clock::duration timeout) {
+  tls_ctx_ = std::move(ctx);
+  tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *tls_ctx_);
+  SSL* ssl = tls_->native_handle();
+  SSL_set_tlsext_host_name(ssl, host.c_str());
+  X509_VERIFY_PARAM_set1_host(SSL_get0_param(ssl), host.c_str(), 0);
+  arm(timeout);
+  auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
+  disarm();
+  if (ec) {
+    last_error_ = ec.message();
+    tls_.reset();
+    co_return false;
+  }
+  co_return true;
+}
+
+std::string ConnectionStream::verify_result() const {
+  if (!tls_) return "no TLS";
+  long r = SSL_get_verify_result(tls_->native_handle());
+  if (r == X509_V_OK && SSL_get0_peer_certificate(tls_->native_handle())) return "ok";
+  return X509_verify_cert_error_string(r);
+}
+
 std::string ConnectionStream::tls_version() const { return tls_ ? SSL_get_version(tls_->native_handle()) : ""; }
 
 std::string ConnectionStream::tls_cipher() const { return tls_ ? SSL_get_cipher_name(tls_->native_handle()) : ""; }

@@ -40,6 +40,14 @@ class ConnectionStream {
   // Server-side TLS handshake with the current context; false on failure
   // (the reason is in last_error()).
   boost::asio::awaitable<bool> handshake(const TlsContexts& tls, std::chrono::steady_clock::duration timeout);
+  // Client-side TLS handshake (outbound SMTP STARTTLS, implicit-TLS
+  // smarthost): SNI and the expected host name are `host`. The peer's
+  // certificate is checked but a failed check does not abort (opportunistic
+  // TLS, RFC 7435); verify_result() says what the check found.
+  boost::asio::awaitable<bool> client_handshake(std::shared_ptr<boost::asio::ssl::context> ctx, const std::string& host,
+                                                std::chrono::steady_clock::duration timeout);
+  // "ok", or OpenSSL's reason the peer certificate did not verify.
+  std::string verify_result() const;
   // TLS close_notify (bounded), then socket shutdown and close.
   boost::asio::awaitable<void> close();
   // Cancels a pending read (e.g. to deliver a shutdown request).

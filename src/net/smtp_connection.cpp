@@ -19,6 +19,7 @@
 #include <ctime>
 
 #include "core/log.hpp"
+#include "core/strings.hpp"
 #include "delivery/local_delivery.hpp"
 #include "directory/thread_directory.hpp"
 #include "net/awaitable_bridge.hpp"
@@ -147,6 +148,37 @@ asio::awaitable<void> Connection::deliver() {
   const auto& env = session_->envelope();
   delivery::LocalMessage msg;
   msg.content = session_->take_message();
+  // Recipients outside our domains (accepted only from authenticated
+  // submission) go to the outbound queue; it must hold them durably before
+  // we answer 250, like the store for local ones.
+  std::vector<std::string> remote;
+  for (const auto& r : env.recipients) {
+    auto at = r.rfind('@');
+    std::string domain = at == std::string::npos ? std::string() : to_lower_ascii(r.substr(at + 1));
+    if (!services_.policy->is_local_domain(domain)) remote.push_back(r);
+  }
+  if (!remote.empty()) {
+    if (!services_.enqueue) {
+      session_->delivery_done(Status(temporary_error("outbound delivery is not available")));
+      co_return;
+    }
+    std::function<void(std::function<void(Result<int64_t>)>)> begin =
+        [this, qm = queue::NewMessage{env.mail_from, remote, msg.content, false}](
+            std::function<void(Result<int64_t>)> done) mutable { services_.enqueue(std::move(qm), std::move(done)); };
+    Result<int64_t> queued = co_await from_callback<Result<int64_t>>(begin);
+    if (!queued) {
+      log::error("queue_failed", {{"session", id_}, {"error", queued.error().message}});
+      session_->delivery_done(Status(queued.error()));
+      co_return;
+    }
+    log::info("queued", {{"session", id_}, {"from", env.mail_from}, {"recipients", remote.size()},
+                         {"queue_id", *queued}});
+    if (env.accounts.empty()) {
+      ++messages_;
+      session_->delivery_done(Status(Ok{}));
+      co_return;
+    }
+  }
   msg.return_path = env.mail_from;
   msg.accounts = env.accounts;
   msg.received_at = static_cast<int64_t>(std::time(nullptr));

@@ -4,10 +4,13 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <functional>
+
 #include "core/config.hpp"
 #include "core/thread_pool.hpp"
 #include "net/session_registry.hpp"
 #include "net/tls_contexts.hpp"
+#include "queue/outbound_queue.hpp"
 #include "smtp/server/session.hpp"
 #include "store/mail_store.hpp"
 
@@ -26,6 +29,9 @@ struct SmtpServices {
   std::string database_path;
   bool dev_mode = false;                      // AUTH without TLS from loopback
   std::vector<std::string> trusted_networks;  // smtp.trusted_networks
+  // Hands a message for remote recipients to the outbound queue (the queue
+  // runner's submit()); `done` runs on any thread once it is durable or failed.
+  std::function<void(queue::NewMessage, std::function<void(Result<int64_t>)>)> enqueue;
 };
 
 // Runs the session to completion on the socket's executor. Never throws:

@@ -58,8 +58,9 @@ smtp::RecipientDecision DirectoryRecipientPolicy::check_recipient(const EmailAdd
       d.verdict = Verdict::unknown_user;
       return d;
     case directory::RecipientStatus::not_local:
-      // Relaying for authenticated users arrives with submission and the queue.
-      d.verdict = authenticated ? Verdict::temporary : Verdict::relay_denied;
+      // Authenticated users relay through the outbound queue: accepted with
+      // no local account; the connection hands such recipients to the queue.
+      d.verdict = authenticated ? Verdict::accept : Verdict::relay_denied;
       return d;
   }
   return d;

@@ -21,7 +21,10 @@
 #include "net/imap_mail_access.hpp"
 #include "net/listener.hpp"
 #include "net/smtp_connection.hpp"
+#include "dns/resolver.hpp"
+#include "queue/outbound_queue.hpp"
 #include "server/privileges.hpp"
+#include "server/queue_runner.hpp"
 #include "server/recipient_policy.hpp"
 #include "store/sqlite/sqlite_mail_store.hpp"
 
@@ -31,8 +34,10 @@ namespace asio = boost::asio;
 namespace {
 
 asio::awaitable<void> drain_and_stop(net::EventLoops& loops, std::vector<std::unique_ptr<net::Listener>>& listeners,
-                                     net::SessionRegistry& registry, store::MailStore& store, unsigned grace_seconds) {
+                                     net::SessionRegistry& registry, store::MailStore& store, QueueRunner& runner,
+                                     unsigned grace_seconds) {
   log::info("shutdown_begin", {{"sessions", registry.size()}});
+  runner.stop();
   for (auto& l : listeners) l->close();
   registry.shutdown_all();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(grace_seconds);
@@ -81,6 +86,22 @@ int serve(const Config& config) {
     return 1;
   }
 
+  // The outbound queue (crash recovery: in-flight attempts are retried) and
+  // its runner on the main loop.
+  auto outbound = queue::OutboundQueue::open(config.server.data_dir, config.queue);
+  if (!outbound) {
+    log::error("startup_failed", {{"error", outbound.error().message}});
+    return 1;
+  }
+  auto resolver = dns::Resolver::create(config.queue.resolver);
+  if (!resolver) {
+    log::error("startup_failed", {{"error", resolver.error().message}});
+    return 1;
+  }
+  // DKIM signing (src/mailauth) plugs in here as the runner's MessageSigner.
+  QueueRunner runner(loops.main(), config, **outbound, **store, std::move(*resolver));
+  runner.start();
+
   DirectoryRecipientPolicy policy(store::sqlite::SqliteMailStore::database_path(config.server.data_dir));
   net::SessionRegistry registry(config.smtp.max_connections_per_ip);
   net::SmtpServices smtp;
@@ -91,6 +112,9 @@ int serve(const Config& config) {
   smtp.options.limits.max_line_length = config.smtp.max_line_length;
   smtp.command_timeout_seconds = config.smtp.command_timeout_seconds;
   smtp.data_timeout_seconds = config.smtp.data_timeout_seconds;
+  smtp.enqueue = [&runner](queue::NewMessage m, std::function<void(Result<int64_t>)> done) {
+    runner.submit(std::move(m), std::move(done));
+  };
   smtp.policy = &policy;
   smtp.store = store->get();
   smtp.tls = tls.configured() ? &tls : nullptr;
@@ -144,7 +168,7 @@ int serve(const Config& config) {
     } else if (!stopping) {
       stopping = true;
       asio::co_spawn(loops.main(),
-                     drain_and_stop(loops, listeners, registry, **store, config.server.shutdown_grace_seconds),
+                     drain_and_stop(loops, listeners, registry, **store, runner, config.server.shutdown_grace_seconds),
                      asio::detached);
     }
     signals.async_wait(on_signal);

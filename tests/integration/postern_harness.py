@@ -103,7 +103,7 @@ class Server:
     """
 
     def __init__(self, root, cert, key, smtp=None, server=None, listeners=None,
-                 domains=("example.test",), users=None):
+                 domains=("example.test",), users=None, queue=None):
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.bin = postern_bin()
@@ -127,6 +127,7 @@ class Server:
         self.server_settings = {"hostname": "mail.example.test", "data_dir": "data", "threads": 2,
                                 "log_level": "info", "shutdown_grace_seconds": 10}
         self.server_settings.update(server or {})
+        self.queue_settings = dict(queue or {})
         self.listeners = listeners or [{"protocol": "smtp", "address": f"127.0.0.1:{self.smtp_port}",
                                         "tls": "starttls"}]
         self.write_config()
@@ -152,6 +153,8 @@ class Server:
         lines += [f"{k} = {self._toml_value(v)}" for k, v in self.server_settings.items()]
         lines += ["", "[tls]", 'certificate = "tls/cert.pem"', 'key = "tls/key.pem"', "", "[smtp]"]
         lines += [f"{k} = {self._toml_value(v)}" for k, v in self.smtp_settings.items()]
+        if self.queue_settings:
+            lines += ["", "[queue]"] + [f"{k} = {self._toml_value(v)}" for k, v in self.queue_settings.items()]
         for l in self.listeners:
             lines += ["", "[[listener]]"] + [f"{k} = {self._toml_value(v)}" for k, v in l.items()]
         self.config_path.write_text("\n".join(lines) + "\n")

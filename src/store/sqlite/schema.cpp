@@ -107,6 +107,39 @@ CREATE INDEX messages_by_message_id ON messages(account_id, message_id_header);
     R"sql(
 ALTER TABLE accounts ADD COLUMN scram_sha256 TEXT;
 )sql",
+    // 5: the outbound queue (src/queue). A message is its blob (under
+    // <data_dir>/queue/blobs, apart from mailbox blobs so neither garbage
+    // collector can take the other's files) and one row per recipient with
+    // its own state and schedule. 'inflight' marks an attempt in progress;
+    // on restart such rows go back to 'pending' (at-least-once delivery).
+    R"sql(
+CREATE TABLE queue_messages (
+  id INTEGER PRIMARY KEY,
+  blob_hash TEXT NOT NULL,
+  sender TEXT NOT NULL,                     -- envelope sender, '' = null reverse-path
+  size INTEGER NOT NULL,
+  eight_bit INTEGER NOT NULL DEFAULT 0,     -- BODY=8BITMIME wanted
+  smtputf8 INTEGER NOT NULL DEFAULT 0,      -- needs SMTPUTF8 (RFC 6531)
+  is_dsn INTEGER NOT NULL DEFAULT 0,        -- a bounce we generated: never bounced itself
+  created_at INTEGER NOT NULL,              -- unix seconds
+  delay_warned INTEGER NOT NULL DEFAULT 0   -- the "delayed" DSN was sent
+);
+CREATE TABLE queue_recipients (
+  id INTEGER PRIMARY KEY,
+  message_id INTEGER NOT NULL REFERENCES queue_messages(id) ON DELETE CASCADE,
+  address TEXT NOT NULL,
+  domain TEXT NOT NULL,                     -- lower-cased; deliveries are grouped by it
+  state TEXT NOT NULL DEFAULT 'pending',    -- pending | inflight | delivered | failed | expired
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt INTEGER NOT NULL,            -- unix seconds
+  last_attempt INTEGER,
+  last_reply TEXT NOT NULL DEFAULT '',
+  enhanced TEXT NOT NULL DEFAULT '',
+  notified INTEGER NOT NULL DEFAULT 0       -- failed/expired: its DSN was handed on
+);
+CREATE INDEX queue_recipients_due ON queue_recipients(state, next_attempt);
+CREATE INDEX queue_recipients_by_message ON queue_recipients(message_id);
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

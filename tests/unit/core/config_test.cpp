@@ -258,3 +258,58 @@ TEST(Config, DefaultPathHonoursEnvironment) {
 
 }  // namespace
 }  // namespace postern
+
+namespace postern {
+namespace {
+
+TEST(QueueConfig, Defaults) {
+  auto c = parse("");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->queue.lifetime_seconds, 5u * 86400);
+  EXPECT_EQ(c->queue.delay_warning_seconds, 4u * 3600);
+  EXPECT_EQ(c->queue.retry_schedule_seconds.front(), 60u);
+  EXPECT_EQ(c->queue.remote_port, 25);
+  EXPECT_EQ(c->queue.tls, "opportunistic");
+  EXPECT_TRUE(c->queue.smarthost.empty());
+}
+
+TEST(QueueConfig, AllKeys) {
+  auto c = parse(R"(
+[queue]
+lifetime_seconds = 3600
+delay_warning_seconds = 0
+retry_schedule_seconds = [1, 2, 5]
+max_concurrent_deliveries = 3
+max_per_domain = 1
+resolver = "127.0.0.1@5353"
+remote_port = 2525
+tls = "none"
+smarthost = "relay.example.net:587"
+smarthost_tls = "implicit"
+smarthost_credentials_file = "relay.secret"
+)");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->queue.lifetime_seconds, 3600u);
+  EXPECT_EQ(c->queue.retry_schedule_seconds, (std::vector<unsigned>{1, 2, 5}));
+  EXPECT_EQ(c->queue.resolver, "127.0.0.1@5353");
+  EXPECT_EQ(c->queue.remote_port, 2525);
+  EXPECT_EQ(c->queue.smarthost_host, "relay.example.net");
+  EXPECT_EQ(c->queue.smarthost_port, 587);
+  EXPECT_EQ(c->queue.smarthost_tls, TlsMode::implicit);
+  EXPECT_EQ(c->queue.smarthost_credentials_file, "/etc/postern/relay.secret");
+}
+
+TEST(QueueConfig, ErrorsPointAtTheValue) {
+  EXPECT_EQ(error_of("[queue]\nretry_schedule_seconds = []\n"),
+            "test.toml:2:26: queue.retry_schedule_seconds must be a non-empty array of seconds 1..604800, e.g. [60, 300, 900]");
+  EXPECT_EQ(error_of("[queue]\n\ntls = \"maybe\"\n"),
+            "test.toml:3:7: queue.tls \"maybe\" must be \"none\", \"opportunistic\" or \"required\"");
+  EXPECT_EQ(error_of("[queue]\nsmarthost = \"relay\"\n"),
+            "test.toml:2:13: queue.smarthost \"relay\" must be HOST:PORT (e.g. \"smtp.example.net:587\")");
+  EXPECT_EQ(error_of("[queue]\nresolver = \"dns.example\"\n"),
+            "test.toml:2:12: queue.resolver \"dns.example\" must be IP or IP@PORT");
+  EXPECT_NE(error_of("[queue]\nlifetme_seconds = 5\n").find("did you mean 'queue.lifetime_seconds'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace postern

@@ -1,0 +1,159 @@
+// The durable outbound queue (DESIGN.md "Durability contract": accepted for
+// relay = durable). A message is a blob under <data_dir>/queue/blobs plus
+// rows in postern.db (schema migration 5): the message, and one row per
+// recipient with its own state, attempt count, next-attempt time and last
+// reply. Deliveries are grouped per (message, recipient domain) into jobs.
+//
+// Crash safety: enqueue() returns only after the blob is fsynced and the
+// rows are committed. claim_due() marks rows 'inflight' before the runner
+// connects; open() turns leftover 'inflight' rows back into 'pending'. So a
+// crash between a remote server's 250 and complete() committing means the
+// message is sent again (at-least-once, as in every MTA); it is never lost,
+// and a completed recipient is never tried again.
+//
+// Thread-safe; every call blocks (fsync, SQLite): call from worker threads
+// or the CLI, never from an event loop.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config.hpp"
+#include "core/result.hpp"
+#include "store/blob_store.hpp"
+#include "store/sqlite/db.hpp"
+
+namespace postern::queue {
+
+enum class RecipientState { pending, inflight, delivered, failed, expired };
+const char* to_string(RecipientState s);
+
+struct QueueRecipient {
+  int64_t id = 0;
+  std::string address;
+  std::string domain;
+  RecipientState state = RecipientState::pending;
+  int attempts = 0;
+  int64_t next_attempt = 0;
+  int64_t last_attempt = 0;
+  std::string last_reply;
+  std::string enhanced;
+  bool notified = false;  // failed/expired: the DSN was handed on
+};
+
+struct QueueEntry {
+  int64_t id = 0;
+  std::string sender;
+  std::string blob_hash;
+  int64_t size = 0;
+  bool eight_bit = false;
+  bool smtputf8 = false;
+  bool is_dsn = false;
+  int64_t created_at = 0;
+  bool delay_warned = false;
+  std::vector<QueueRecipient> recipients;
+};
+
+struct NewMessage {
+  std::string sender;                   // "" = null reverse-path (bounces)
+  std::vector<std::string> recipients;  // addr-spec, each with a domain
+  std::string content;                  // CRLF line ends, as it will be sent
+  bool is_dsn = false;
+};
+
+// One delivery attempt: the recipients of one message at one domain.
+struct Job {
+  int64_t message_id = 0;
+  std::string domain;
+  std::string sender;
+  std::string blob_hash;
+  bool eight_bit = false;
+  bool smtputf8 = false;
+  int64_t created_at = 0;
+  std::vector<QueueRecipient> recipients;
+};
+
+enum class Outcome { delivered, transient, permanent };
+
+struct RecipientOutcome {
+  int64_t recipient_id = 0;
+  Outcome outcome = Outcome::transient;
+  std::string reply;     // server reply or our own reason
+  std::string enhanced;  // RFC 3463
+};
+
+// A DSN the runner must send for one message.
+struct Notice {
+  int64_t message_id = 0;
+  std::string sender;
+  std::string blob_hash;
+  int64_t created_at = 0;
+  std::vector<QueueRecipient> failed;   // Action: failed (permanent error or expired)
+  std::vector<QueueRecipient> delayed;  // Action: delayed (still being retried)
+  bool silent = false;  // null sender or itself a DSN: settle the rows, send nothing
+};
+
+class OutboundQueue {
+ public:
+  enum class Mode {
+    server,  // the one process that delivers: requeues 'inflight' rows and removes orphan blobs
+    admin,   // the CLI, possibly next to a running server: touches nothing on open
+  };
+  // Opens (and migrates) the queue in `data_dir`.
+  static Result<std::unique_ptr<OutboundQueue>> open(const std::string& data_dir, QueueConfig config,
+                                                     Mode mode = Mode::server);
+
+  // Durably queues `message`; returns its queue id. Errors: syntax (a
+  // recipient without a domain, no recipients), temporary (disk).
+  Result<int64_t> enqueue(const NewMessage& message, int64_t now);
+
+  // Marks pending recipients whose message outlived the lifetime as expired.
+  Status expire(int64_t now);
+  // Claims due recipients (state -> inflight) as jobs, one per message and
+  // domain, at most `max_jobs`, and at most `max_per_domain` jobs per domain
+  // counting the `active` ones already running (Postfix's per-destination
+  // concurrency limit).
+  Result<std::vector<Job>> claim_due(int64_t now, size_t max_jobs, const std::map<std::string, unsigned>& active = {},
+                                     unsigned max_per_domain = 1000000);
+  // Records the attempt: delivered / failed / pending with the next time.
+  // Recipients of `job` missing from `outcomes` go back to pending.
+  Status complete(const Job& job, const std::vector<RecipientOutcome>& outcomes, int64_t now);
+  // Earliest next_attempt of a pending recipient, if any.
+  Result<std::optional<int64_t>> next_due();
+
+  // DSNs owed: failed/expired recipients not yet notified (never for a
+  // null-sender or DSN message), and delay warnings that are due.
+  Result<std::vector<Notice>> pending_notices(int64_t now);
+  // The notice was handed on: mark it, and drop messages that are finished.
+  Status notice_sent(const Notice& notice);
+
+  Result<std::string> read_content(const std::string& blob_hash) const;
+
+  // Administration (postern queue ...).
+  Result<std::vector<QueueEntry>> list();
+  Result<std::optional<QueueEntry>> show(int64_t id);
+  // Makes pending recipients of `id` (or of every message) due now. Returns
+  // how many recipients were rescheduled.
+  Result<int> retry(std::optional<int64_t> id, int64_t now);
+  // Deletes a message without a DSN. Returns false when there is no such id.
+  Result<bool> remove(int64_t id);
+
+ private:
+  OutboundQueue(store::sqlite::Db db, std::string blob_root, QueueConfig config)
+      : db_(std::move(db)), blobs_(std::move(blob_root)), config_(std::move(config)) {}
+  Status recover();
+  Status drop_finished();
+  Result<std::vector<QueueRecipient>> recipients_of(int64_t message_id);
+
+  mutable std::mutex mu_;
+  store::sqlite::Db db_;
+  store::BlobStore blobs_;
+  QueueConfig config_;
+};
+
+}  // namespace postern::queue

@@ -1,0 +1,78 @@
+// The outbound queue runner: finds due mail in the queue, resolves where it
+// goes (MX lookup via dns::Resolver, or the configured smarthost), delivers
+// each job (one message, one destination domain) with the SMTP client,
+// records per-recipient outcomes and reschedules, and hands on DSNs.
+// Scheduling follows Postfix's queue manager in spirit: a global and a
+// per-destination concurrency limit, deferred mail retried on a backoff.
+//
+// This is also where the rest of the server hands mail to the queue:
+// submit() (submission, forwarding) stores it durably and wakes the runner.
+// Blocking work (SQLite, fsync, DNS) runs on the runner's own worker pool;
+// the coroutines live on one event loop.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/config.hpp"
+#include "core/thread_pool.hpp"
+#include "dns/resolver.hpp"
+#include "queue/dsn_dispatch.hpp"
+#include "queue/outbound_queue.hpp"
+
+namespace postern::server {
+
+// The DKIM hook: given the message and the sender's domain, returns header
+// fields to prepend (e.g. "DKIM-Signature: ...\r\n"), or "" to send as is.
+// Called on a worker thread just before each delivery attempt.
+using MessageSigner = std::function<std::string(std::string_view message, std::string_view from_domain)>;
+
+class QueueRunner {
+ public:
+  QueueRunner(boost::asio::io_context& loop, const Config& config, queue::OutboundQueue& queue,
+              store::MailStore& store, std::unique_ptr<dns::Resolver> resolver, MessageSigner signer = {});
+  ~QueueRunner();
+
+  void start();
+  // Stops claiming new jobs; running deliveries finish (their rows stay
+  // 'inflight' if the process exits first, and are retried on restart).
+  void stop();
+
+  // Durably queues a message for remote delivery and wakes the runner.
+  // `done` runs on a worker thread with the queue id, or the error (the
+  // caller answers 4xx then: nothing was accepted).
+  void submit(queue::NewMessage message, std::function<void(Result<int64_t>)> done);
+
+  // Runs a scan now (after enqueue, `postern queue flush`).
+  void wake();
+
+ private:
+  struct Prepared;
+  boost::asio::awaitable<void> loop();
+  boost::asio::awaitable<void> deliver(queue::Job job);
+  Prepared prepare(const queue::Job& job);
+
+  boost::asio::io_context& io_;
+  const Config& config_;
+  queue::OutboundQueue& queue_;
+  std::unique_ptr<dns::Resolver> resolver_;
+  MessageSigner signer_;
+  queue::DsnDispatcher dsn_;
+  ThreadPool pool_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;
+  boost::asio::steady_timer wake_timer_;
+  std::map<std::string, unsigned> active_per_domain_;  // event-loop thread only
+  unsigned active_ = 0;
+  bool stopping_ = false;
+  bool wake_pending_ = false;  // event-loop thread only
+  std::string smarthost_user_, smarthost_password_;
+};
+
+}  // namespace postern::server
