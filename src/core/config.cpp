@@ -311,6 +311,11 @@ void read_queue(const toml::table& t, QueueConfig& q, Diagnostics& diag) {
     else r.error(*r.take("smarthost_tls"), "queue.smarthost_tls must be \"none\", \"starttls\" or \"implicit\"");
   }
   r.string("smarthost_credentials_file", q.smarthost_credentials_file);
+  r.boolean("smarthost_tls_verify", q.smarthost_tls_verify);
+  r.string("smarthost_ca_file", q.smarthost_ca_file);
+  if (!q.smarthost_credentials_file.empty() && q.smarthost_tls == TlsMode::none)
+    r.error(*r.take("smarthost_credentials_file"),
+            "queue.smarthost_credentials_file needs queue.smarthost_tls \"starttls\" or \"implicit\": the password is never sent in clear");
   if (const toml::node* n = t.get("resolver"); n && !q.resolver.empty()) {
     std::string host = q.resolver.substr(0, q.resolver.find('@'));
     if (!is_ip_literal(host)) r.error(*n, fmt::format("queue.resolver \"{}\" must be IP or IP@PORT", q.resolver));
@@ -420,6 +425,7 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& origi
   cfg.tls.certificate = resolve_path(cfg.tls.certificate, base_dir);
   cfg.tls.key = resolve_path(cfg.tls.key, base_dir);
   cfg.queue.smarthost_credentials_file = resolve_path(cfg.queue.smarthost_credentials_file, base_dir);
+  cfg.queue.smarthost_ca_file = resolve_path(cfg.queue.smarthost_ca_file, base_dir);
   if (diag.empty()) validate(root, cfg, diag);
   if (!diag.empty()) return user_error(diag.text());
   return cfg;

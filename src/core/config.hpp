@@ -74,6 +74,8 @@ struct QueueConfig {
   std::string smarthost;                       // "host:port": relay everything through it instead of MX lookup
   TlsMode smarthost_tls = TlsMode::starttls;   // "none" | "starttls" (required) | "implicit"
   std::string smarthost_credentials_file;      // one line "user:password"; AUTH PLAIN, only over TLS
+  bool smarthost_tls_verify = true;            // refuse a smarthost whose certificate does not verify
+  std::string smarthost_ca_file;               // extra trust anchors (PEM) for the smarthost, e.g. a private CA
   std::string smarthost_host;                  // derived from smarthost
   uint16_t smarthost_port = 0;                 // derived from smarthost
 };

@@ -85,8 +85,16 @@ asio::awaitable<bool> ConnectionStream::client_handshake(std::shared_ptr<asio::s
   tls_ctx_ = std::move(ctx);
   tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *tls_ctx_);
   SSL* ssl = tls_->native_handle();
-  SSL_set_tlsext_host_name(ssl, host.c_str());
-  X509_VERIFY_PARAM_set1_host(SSL_get0_param(ssl), host.c_str(), 0);
+  // An IP literal (a smarthost given by address) is matched against the
+  // certificate's IP SANs and is never sent as SNI (RFC 6066 §3).
+  boost::system::error_code not_ip;
+  asio::ip::make_address(host, not_ip);
+  if (not_ip) {
+    SSL_set_tlsext_host_name(ssl, host.c_str());
+    X509_VERIFY_PARAM_set1_host(SSL_get0_param(ssl), host.c_str(), 0);
+  } else {
+    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());
+  }
   arm(timeout);
   auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
   disarm();

@@ -22,6 +22,14 @@ constexpr size_t kReadBufferSize = 16 * 1024;
 constexpr size_t kBodyBlock = 64 * 1024;  // each block of the body gets the §4.5.3.2.5 deadline
 constexpr std::chrono::seconds kTlsHandshakeTimeout{60};
 
+// Empty when the TLS peer is acceptable for `target`, else why not.
+std::string untrusted_reason(const ClientTarget& target, const ConnectionStream& stream) {
+  if (!target.require_verified) return {};
+  std::string verify = stream.verify_result();
+  if (verify == "ok") return {};
+  return "certificate of " + target.host + " not trusted (" + verify + "); mail is held rather than the password exposed";
+}
+
 }  // namespace
 
 std::shared_ptr<asio::ssl::context> make_client_tls_context() {
@@ -77,6 +85,12 @@ asio::awaitable<void> run_smtp_client(ClientTarget target, smtp::client::ClientS
     }
     log::info("smtp_client_tls", {{"host", target.host}, {"version", stream.tls_version()},
                                   {"verify", stream.verify_result()}});
+    if (auto why = untrusted_reason(target, stream); !why.empty()) {
+      log::warn("smtp_client_untrusted", {{"host", target.host}, {"error", why}});
+      session.connection_lost(why);
+      co_await stream.close();
+      co_return;
+    }
   }
   std::array<char, kReadBufferSize> buffer;
   while (!session.done()) {
@@ -102,6 +116,11 @@ asio::awaitable<void> run_smtp_client(ClientTarget target, smtp::client::ClientS
       if (ok) {
         log::info("smtp_client_tls", {{"host", target.host}, {"version", stream.tls_version()},
                                       {"verify", stream.verify_result()}});
+        if (auto why = untrusted_reason(target, stream); !why.empty()) {
+          log::warn("smtp_client_untrusted", {{"host", target.host}, {"error", why}});
+          session.connection_lost(why);
+          break;
+        }
         session.tls_established();
       } else {
         log::info("smtp_client_tls_failed", {{"host", target.host}, {"error", stream.last_error()}});

@@ -2,7 +2,8 @@
 // smarthost) with a deadline, then drives a sans-I/O smtp::client::
 // ClientSession over a ConnectionStream: writes what it produces, feeds it
 // what arrives, performs STARTTLS when it asks (certificate verification is
-// logged, not enforced: opportunistic TLS, RFC 7435), and enforces the RFC
+// logged, not enforced for MX hosts: opportunistic TLS, RFC 7435; enforced
+// for a smarthost), and enforces the RFC
 // 5321 §4.5.3.2 timeouts the session reports.
 #pragma once
 
@@ -23,6 +24,9 @@ struct ClientTarget {
   std::string address;  // IP literal to connect to
   uint16_t port = 25;
   bool implicit_tls = false;  // TLS from the first byte (smarthost on 465)
+  // Hang up unless the certificate verifies for `host`: a smarthost we send
+  // a password to. MX hosts are only logged (opportunistic, RFC 7435).
+  bool require_verified = false;
 };
 
 // A TLS client context: system trust store, TLS 1.2+, peer verification

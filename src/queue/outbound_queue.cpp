@@ -127,41 +127,90 @@ Status OutboundQueue::recover() {
   return Ok{};
 }
 
+struct OutboundQueue::PendingEnqueue {
+  const NewMessage& message;
+  std::string blob_hash;
+  std::vector<std::string> domains;
+  bool eight_bit = false;
+  bool smtputf8 = false;
+  int64_t now = 0;
+  std::optional<Result<int64_t>> result;  // set by the committer, under batch_mu_
+};
+
 Result<int64_t> OutboundQueue::enqueue(const NewMessage& m, int64_t now) {
   if (m.recipients.empty()) return syntax_error("no recipients");
-  std::vector<std::string> domains;
+  PendingEnqueue p{m, {}, {}, false, false, now, std::nullopt};
   for (const auto& r : m.recipients) {
     auto at = r.rfind('@');
     if (at == std::string::npos || at == 0 || at + 1 == r.size()) return syntax_error("recipient without a domain: " + r);
-    domains.push_back(to_lower_ascii(r.substr(at + 1)));
+    p.domains.push_back(to_lower_ascii(r.substr(at + 1)));
   }
-  bool eight_bit = false, smtputf8 = false;
-  classify(m, eight_bit, smtputf8);
-  // The blob first: a crash before the commit leaves only an orphan file.
+  classify(m, p.eight_bit, p.smtputf8);
+  // The blob first (each caller fsyncs its own, in parallel): a crash before
+  // the commit leaves only an orphan file, which open() removes.
   auto hash = blobs_.write(m.content);
   if (!hash) return hash.error();
+  p.blob_hash = std::move(*hash);
+
+  std::unique_lock lock(batch_mu_);
+  batch_.push_back(&p);
+  while (!p.result) {
+    if (committing_) {
+      batch_cv_.wait(lock);
+      continue;
+    }
+    // Nobody is committing: commit everything waiting, ours included.
+    committing_ = true;
+    std::vector<PendingEnqueue*> mine;
+    mine.swap(batch_);
+    lock.unlock();
+    auto results = commit_batch(mine);
+    lock.lock();
+    for (size_t i = 0; i < mine.size(); ++i) mine[i]->result = std::move(results[i]);
+    committing_ = false;
+    batch_cv_.notify_all();
+  }
+  return std::move(*p.result);
+}
+
+// One transaction for the whole batch; on an error every message of it
+// fails alike (SQL errors here are the disk's or the database's, not one
+// message's), and their blobs become orphans for the next open().
+std::vector<Result<int64_t>> OutboundQueue::commit_batch(const std::vector<PendingEnqueue*>& batch) {
+  auto fail_all = [&](const Error& e) { return std::vector<Result<int64_t>>(batch.size(), Result<int64_t>(e)); };
   std::lock_guard lock(mu_);
   WriteTransaction tx(db_);
-  if (auto s = tx.begin(); !s) return s.error();
+  if (auto s = tx.begin(); !s) return fail_all(s.error());
   auto ins = db_.prepare(
       "INSERT INTO queue_messages (blob_hash, sender, size, eight_bit, smtputf8, is_dsn, created_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)");
-  if (!ins) return ins.error();
-  ins->bind(1, *hash).bind(2, m.sender).bind(3, static_cast<int64_t>(m.content.size()));
-  ins->bind(4, int64_t{eight_bit}).bind(5, int64_t{smtputf8}).bind(6, int64_t{m.is_dsn}).bind(7, now);
-  if (auto s = ins->run(); !s) return s.error();
-  int64_t id = db_.last_insert_rowid();
+  if (!ins) return fail_all(ins.error());
   auto rcpt = db_.prepare("INSERT INTO queue_recipients (message_id, address, domain, next_attempt) VALUES (?, ?, ?, ?)");
-  if (!rcpt) return rcpt.error();
-  for (size_t i = 0; i < m.recipients.size(); ++i) {
-    rcpt->reset();
-    rcpt->bind(1, id).bind(2, m.recipients[i]).bind(3, domains[i]).bind(4, now);
-    if (auto s = rcpt->run(); !s) return s.error();
+  if (!rcpt) return fail_all(rcpt.error());
+  std::vector<int64_t> ids;
+  for (const auto* p : batch) {
+    const auto& m = p->message;
+    ins->reset();
+    ins->bind(1, p->blob_hash).bind(2, m.sender).bind(3, static_cast<int64_t>(m.content.size()));
+    ins->bind(4, int64_t{p->eight_bit}).bind(5, int64_t{p->smtputf8}).bind(6, int64_t{m.is_dsn}).bind(7, p->now);
+    if (auto s = ins->run(); !s) return fail_all(s.error());
+    int64_t id = db_.last_insert_rowid();
+    for (size_t i = 0; i < m.recipients.size(); ++i) {
+      rcpt->reset();
+      rcpt->bind(1, id).bind(2, m.recipients[i]).bind(3, p->domains[i]).bind(4, p->now);
+      if (auto s = rcpt->run(); !s) return fail_all(s.error());
+    }
+    ids.push_back(id);
   }
-  if (auto s = tx.commit(); !s) return s.error();
-  log::info("queue_enqueued", {{"queue_id", id}, {"from", m.sender}, {"recipients", m.recipients.size()},
-                               {"size", m.content.size()}});
-  return id;
+  if (auto s = tx.commit(); !s) return fail_all(s.error());
+  std::vector<Result<int64_t>> results;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const auto& m = batch[i]->message;
+    log::info("queue_enqueued", {{"queue_id", ids[i]}, {"from", m.sender}, {"recipients", m.recipients.size()},
+                                 {"size", m.content.size()}, {"batch", batch.size()}});
+    results.emplace_back(ids[i]);
+  }
+  return results;
 }
 
 Status OutboundQueue::expire(int64_t now) {

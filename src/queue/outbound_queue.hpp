@@ -5,7 +5,9 @@
 // reply. Deliveries are grouped per (message, recipient domain) into jobs.
 //
 // Crash safety: enqueue() returns only after the blob is fsynced and the
-// rows are committed. claim_due() marks rows 'inflight' before the runner
+// rows are committed. Concurrent enqueues share one transaction (group
+// commit: the first caller commits for everyone who arrived meanwhile), so
+// the commit's fsync is paid once per batch rather than once per message. claim_due() marks rows 'inflight' before the runner
 // connects; open() turns leftover 'inflight' rows back into 'pending'. So a
 // crash between a remote server's 250 and complete() committing means the
 // message is sent again (at-least-once, as in every MTA); it is never lost,
@@ -15,6 +17,7 @@
 // or the CLI, never from an event loop.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -146,11 +149,19 @@ class OutboundQueue {
  private:
   OutboundQueue(store::sqlite::Db db, std::string blob_root, QueueConfig config)
       : db_(std::move(db)), blobs_(std::move(blob_root)), config_(std::move(config)) {}
+  struct PendingEnqueue;
+  std::vector<Result<int64_t>> commit_batch(const std::vector<PendingEnqueue*>& batch);
   Status recover();
   Status drop_finished();
   Result<std::vector<QueueRecipient>> recipients_of(int64_t message_id);
 
   mutable std::mutex mu_;
+  // Group commit of enqueue(): callers waiting for a commit, and whether one
+  // of them is committing.
+  std::mutex batch_mu_;
+  std::condition_variable batch_cv_;
+  std::vector<PendingEnqueue*> batch_;
+  bool committing_ = false;
   store::sqlite::Db db_;
   store::BlobStore blobs_;
   QueueConfig config_;

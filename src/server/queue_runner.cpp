@@ -24,11 +24,6 @@ namespace {
 
 int64_t now_seconds() { return static_cast<int64_t>(std::time(nullptr)); }
 
-std::string domain_of(std::string_view address) {
-  auto at = address.rfind('@');
-  return at == std::string_view::npos ? std::string() : std::string(address.substr(at + 1));
-}
-
 }  // namespace
 
 // What one job needs before connecting: the bytes and where to send them.
@@ -52,6 +47,11 @@ QueueRunner::QueueRunner(asio::io_context& loop, const Config& config, queue::Ou
       pool_(4, "queue"),
       tls_(net::make_client_tls_context()),
       wake_timer_(loop) {
+  if (!config.queue.smarthost_ca_file.empty()) {
+    boost::system::error_code ec;
+    tls_->load_verify_file(config.queue.smarthost_ca_file, ec);
+    if (ec) log::error("smarthost_ca_unreadable", {{"file", config.queue.smarthost_ca_file}, {"error", ec.message()}});
+  }
   const auto& file = config.queue.smarthost_credentials_file;
   if (!file.empty()) {
     std::ifstream in(file);
@@ -141,10 +141,11 @@ QueueRunner::Prepared QueueRunner::prepare(const queue::Job& job) {
     return p;
   }
   p.content = std::move(*content);
-  if (signer_) p.content = signer_(p.content, domain_of(job.sender)) + p.content;
+  if (signer_) p.content = signer_(p.content) + p.content;
   const auto& q = config_.queue;
   if (!q.smarthost.empty()) {
-    net::ClientTarget t{q.smarthost_host, q.smarthost_host, q.smarthost_port, q.smarthost_tls == TlsMode::implicit};
+    net::ClientTarget t{q.smarthost_host, q.smarthost_host, q.smarthost_port, q.smarthost_tls == TlsMode::implicit,
+                        q.smarthost_tls_verify && q.smarthost_tls != TlsMode::none};
     boost::system::error_code ec;
     asio::ip::make_address(q.smarthost_host, ec);
     if (ec) {
@@ -154,7 +155,7 @@ QueueRunner::Prepared QueueRunner::prepare(const queue::Job& job) {
         p.enhanced = "4.4.3";
         return p;
       }
-      for (const auto& a : addrs.addresses) p.targets.push_back({q.smarthost_host, a, q.smarthost_port, t.implicit_tls});
+      for (const auto& a : addrs.addresses) p.targets.push_back({q.smarthost_host, a, q.smarthost_port, t.implicit_tls, t.require_verified});
     } else {
       p.targets.push_back(t);
     }

@@ -29,10 +29,11 @@
 
 namespace postern::server {
 
-// The DKIM hook: given the message and the sender's domain, returns header
-// fields to prepend (e.g. "DKIM-Signature: ...\r\n"), or "" to send as is.
-// Called on a worker thread just before each delivery attempt.
-using MessageSigner = std::function<std::string(std::string_view message, std::string_view from_domain)>;
+// The DKIM hook: given the message, returns header fields to prepend (e.g.
+// "DKIM-Signature: ...\r\n"), or "" to send it as is. Called on a worker
+// thread just before each delivery attempt, so a key rotated while a message
+// waits in the queue is the one that signs it.
+using MessageSigner = std::function<std::string(std::string_view message)>;
 
 class QueueRunner {
  public:

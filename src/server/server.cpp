@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <chrono>
+#include <ctime>
 #include <csignal>
 #include <thread>
 
@@ -22,6 +23,7 @@
 #include "net/listener.hpp"
 #include "net/smtp_connection.hpp"
 #include "dns/resolver.hpp"
+#include "mailauth/dkim_signer.hpp"
 #include "queue/outbound_queue.hpp"
 #include "server/privileges.hpp"
 #include "server/queue_runner.hpp"
@@ -98,8 +100,21 @@ int serve(const Config& config) {
     log::error("startup_failed", {{"error", resolver.error().message}});
     return 1;
   }
-  // DKIM signing (src/mailauth) plugs in here as the runner's MessageSigner.
-  QueueRunner runner(loops.main(), config, **outbound, **store, std::move(*resolver));
+  // Outgoing mail is DKIM-signed with the active keys of its author's
+  // domain (the From: domain DMARC aligns with); a domain without keys, or
+  // a foreign From: (a DSN, a forward), goes out unsigned.
+  auto dkim = std::make_shared<mailauth::DkimSigner>(config.server.data_dir);
+  MessageSigner sign = [dkim](std::string_view message) -> std::string {
+    auto domain = mailauth::author_domain(message);
+    if (!domain) return {};
+    auto fields = dkim->sign(message, *domain, static_cast<int64_t>(std::time(nullptr)));
+    if (!fields) {
+      log::warn("dkim_sign_failed", {{"domain", *domain}, {"error", fields.error().message}});
+      return {};
+    }
+    return std::move(*fields);
+  };
+  QueueRunner runner(loops.main(), config, **outbound, **store, std::move(*resolver), std::move(sign));
   runner.start();
 
   DirectoryRecipientPolicy policy(store::sqlite::SqliteMailStore::database_path(config.server.data_dir));

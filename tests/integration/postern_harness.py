@@ -54,6 +54,15 @@ def make_cert(directory, cn="mail.example.test"):
     return cert, key
 
 
+def zone_records(text):
+    """{name: [TXT character-strings]} from zone-file lines `name. IN TXT "..."` or `( "..." "..." )`,
+    as `postern dkim keygen` and `postern domain dns` print them."""
+    records = {}
+    for m in re.finditer(r'^(\S+)\. IN TXT (\((?:\s*"[^"]*")+\s*\)|"[^"]*")', text, re.M):
+        records[m.group(1)] = re.findall(r'"([^"]*)"', m.group(2))
+    return records
+
+
 def cert_fingerprint_pem(path):
     """SHA-256 of the DER form of the first certificate in a PEM file."""
     import hashlib

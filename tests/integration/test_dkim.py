@@ -16,6 +16,8 @@ import subprocess
 import dkim
 import pytest
 
+from postern_harness import zone_records
+
 DOMAIN = "example.test"
 
 MESSAGE = (
@@ -48,14 +50,6 @@ def fails(p, status=1):
     assert p.stderr.startswith("postern: "), p.stderr
     assert p.stdout == ""
     return p.stderr
-
-
-def zone_records(text):
-    """{name: [TXT character-strings]} from zone-file lines `name. IN TXT "..."` or `( "..." "..." )`."""
-    records = {}
-    for m in re.finditer(r'^(\S+)\. IN TXT (\((?:\s*"[^"]*")+\s*\)|"[^"]*")', text, re.M):
-        records[m.group(1)] = re.findall(r'"([^"]*)"', m.group(2))
-    return records
 
 
 def dnsfunc_for(records):

@@ -9,8 +9,10 @@ Topology (loopback aliases need no setup on Linux):
     127.0.0.5:<mx>     nothing listening at first (later.example), then a sink
 The domains are under .example: libunbound answers .test itself (NXDOMAIN,
 an RFC 6761 special-use name) without asking the forwarder.
-Messages enter the queue through `postern queue inject` (the operator's
-sendmail-like admin command) until submission hands them over.
+Messages enter the queue through authenticated submission, or through
+`postern queue inject` (the operator's sendmail-like admin command).
+DKIM: the sender's keys are published as TXT records in the same test DNS
+server, and dkimpy verifies what the receiver stored by asking that server.
 """
 
 import re
@@ -19,12 +21,13 @@ import socket
 import threading
 import time
 
+import dkim
 import pytest
 from aiosmtpd.controller import Controller
-from dnslib import MX, QTYPE, RCODE, RR, A
+from dnslib import MX, QTYPE, RCODE, RR, TXT, A, DNSRecord
 from dnslib.server import BaseResolver, DNSServer
 
-from postern_harness import free_port, unverified_context
+from postern_harness import free_port, make_cert, unverified_context, zone_records
 
 
 class Zone(BaseResolver):
@@ -128,7 +131,8 @@ def net(server_factory):
         sinks.append(c)
         return sink
 
-    yield {"sender": sender, "receiver": receiver, "mx_port": mx_port, "start_sink": start_sink}
+    yield {"sender": sender, "receiver": receiver, "mx_port": mx_port, "start_sink": start_sink,
+           "zone": zone, "dns_port": dns_port}
     for c in sinks:
         c.stop()
     dns.stop()
@@ -232,3 +236,111 @@ def test_submission_hands_remote_recipients_to_the_queue(net):
     stored = list(receiver.stored("alice@b.example").values())[0]
     assert b"Subject: via submission" in stored and b"Sent by a user." in stored
     assert re.search(r"event=queued session=\S+ from=sender@a.example recipients=1", sender.log())
+
+
+def submit(server, sender, recipients, subject, body="Sent by a user.\r\n"):
+    msg = (f"From: {sender}\r\nTo: {', '.join(recipients)}\r\nSubject: {subject}\r\n"
+           f"Message-ID: <{subject.replace(' ', '.')}@a.example>\r\n\r\n{body}")
+    with smtplib.SMTP("127.0.0.1", server.sub_port, timeout=10) as c:
+        c.starttls(context=unverified_context())
+        c.login(sender, server.passwords[sender])
+        assert c.sendmail(sender, recipients, msg) == {}
+
+
+def dns_txt(dns_port):
+    """A dkimpy dnsfunc that asks the test DNS server, as a receiving MTA would."""
+    def dnsfunc(name, timeout=5):
+        q = DNSRecord.question(name.decode().rstrip("."), "TXT")
+        reply = DNSRecord.parse(q.send("127.0.0.1", dns_port, timeout=timeout))
+        return b"".join(b"".join(rr.rdata.data) for rr in reply.rr if rr.rtype == QTYPE.TXT)
+    return dnsfunc
+
+
+def test_dkim_signed_on_a_verifies_on_b_against_the_published_records(net):
+    sender, receiver, zone = net["sender"], net["receiver"], net["zone"]
+    selectors = {}
+    for algorithm in ("rsa", "ed25519"):
+        out = sender.cli("dkim", "keygen", "a.example", "--algorithm", algorithm).stdout
+        for name, strings in zone_records(out).items():
+            zone.records[(name, "TXT")] = [TXT(strings)]
+            selectors[algorithm] = name.split(".")[0]
+    assert set(selectors) == {"rsa", "ed25519"}
+    submit(sender, "sender@a.example", ["alice@b.example"], "signed twice")
+    wait_for(lambda: len(receiver.messages("alice@b.example")) == 1, 20, "delivery to alice@b.example")
+    stored = list(receiver.stored("alice@b.example").values())[0]
+    d = dkim.DKIM(stored)
+    verdicts = {}
+    for i in range(len(re.findall(rb"^DKIM-Signature:", stored, re.M))):
+        ok = d.verify(idx=i, dnsfunc=dns_txt(net["dns_port"]))
+        verdicts[d.signature_fields[b"s"].decode()] = (ok, d.signature_fields[b"d"], d.signature_fields[b"a"])
+    assert verdicts == {selectors["rsa"]: (True, b"a.example", b"rsa-sha256"),
+                        selectors["ed25519"]: (True, b"a.example", b"ed25519-sha256")}, verdicts
+    # The record is what makes it verify: a different published key fails.
+    rsa_name = f"{selectors['rsa']}._domainkey.a.example"
+    other = zone_records(sender.cli("dkim", "keygen", "a.example", "--selector", "spare").stdout)
+    zone.records[(rsa_name, "TXT")] = [TXT(list(other.values())[0])]
+    idx = [i for i in range(2) if d.verify(idx=i, dnsfunc=dns_txt(net["dns_port"])) is False]
+    assert len(idx) == 1
+
+
+class AuthSmarthost(Sink):
+    """An aiosmtpd relay that wants STARTTLS and then AUTH; records the logins it saw."""
+
+    def __init__(self):
+        super().__init__()
+        self.logins = []
+
+    def authenticate(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+        self.logins.append((mechanism, auth_data.login, auth_data.password))
+        ok = auth_data.login == b"relayuser" and auth_data.password == b"relay secret"
+        return AuthResult(success=ok)
+
+
+def test_smarthost_gets_the_password_only_over_a_trusted_certificate(server_factory, tmp_path):
+    import ssl
+    from aiosmtpd.controller import Controller as C
+    cert, key = make_cert(tmp_path / "relay", cn="relay.example")
+    tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    tls.load_cert_chain(cert, key)
+    relay = AuthSmarthost()
+    port = free_port()
+    ctl = C(relay, hostname="127.0.0.1", port=port, tls_context=tls, require_starttls=True,
+            authenticator=relay.authenticate, auth_require_tls=True, auth_required=True)
+    ctl.start()
+    try:
+        creds = tmp_path / "relay.secret"
+        creds.write_text("relayuser:relay secret\n")
+        creds.chmod(0o600)
+        sender = server_factory(
+            start=False, domains=("a.example",), users=("sender@a.example",),
+            queue={"smarthost": f"127.0.0.1:{port}", "smarthost_tls": "starttls",
+                   "smarthost_credentials_file": str(creds), "retry_schedule_seconds": [1],
+                   "scan_interval_seconds": 1, "delay_warning_seconds": 0})
+        sender.start()
+        qid = inject(sender, "sender@a.example", ["bob@far.example"], "via relay")
+        # Self-signed: not trusted, so the message waits and no password leaves.
+        sender.wait_log(r"smtp_client_untrusted.*certificate of 127\.0\.0\.1 not trusted", 20)
+        assert queue_ids(sender) == [qid]
+        assert relay.logins == [] and relay.messages == []
+        # Trusting the relay's CA (here: its certificate) lets the mail go.
+        sender.stop()
+        sender.queue_settings["smarthost_ca_file"] = str(cert)
+        sender.write_config()
+        sender.start()
+        sender.cli("queue", "flush")
+        wait_for(lambda: queue_ids(sender) == [], 20, "delivery through the smarthost")
+        assert relay.logins == [("PLAIN", b"relayuser", b"relay secret")]
+        assert relay.count("<via.relay@a.example>") == 1
+    finally:
+        ctl.stop()
+
+
+def test_smarthost_credentials_need_tls_in_the_config(server_factory, tmp_path):
+    s = server_factory(start=False, domains=("a.example",), users=())
+    s.queue_settings = {"smarthost": "127.0.0.1:2525", "smarthost_tls": "none",
+                        "smarthost_credentials_file": "relay.secret"}
+    s.write_config()
+    p = s.cli("config", "check", check=False)
+    assert p.returncode != 0
+    assert re.search(r"postern\.toml:\d+:\d+: queue\.smarthost_credentials_file needs queue\.smarthost_tls", p.stderr), p.stderr

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <set>
+#include <thread>
 
 #include "../store/test_dir.hpp"
 #include "queue/schedule.hpp"
@@ -88,6 +90,40 @@ TEST(OutboundQueue, GroupsRecipientsByDomainAndRecordsOutcomes) {
   ASSERT_TRUE((*q)->complete((*again)[0], {{(*again)[0].recipients[0].id, Outcome::transient, "451", "4.0.0"}},
                              kT0 + 61));
   EXPECT_EQ((*q)->show(*id).value().value().recipients[2].next_attempt, kT0 + 61 + 300);
+}
+
+// Group commit: many threads enqueueing at once each get their own id, and
+// every message is listed with its own sender and recipients.
+TEST(OutboundQueue, ConcurrentEnqueuesShareCommitsAndKeepEveryMessage) {
+  testing::TempDir dir;
+  auto q = OutboundQueue::open(dir.path(), test_config());
+  ASSERT_TRUE(q) << q.error().message;
+  constexpr int kThreads = 8, kEach = 25;
+  std::vector<std::vector<int64_t>> ids(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        auto m = message({"to" + std::to_string(i) + "@t" + std::to_string(t) + ".example"},
+                         "from" + std::to_string(t) + "@example.org");
+        m.content = "Subject: " + std::to_string(t) + "/" + std::to_string(i) + "\r\n\r\nbody\r\n";
+        auto id = (*q)->enqueue(m, kT0);
+        ASSERT_TRUE(id) << id.error().message;
+        ids[t].push_back(*id);
+      }
+    });
+  for (auto& th : threads) th.join();
+  std::set<int64_t> all;
+  for (const auto& v : ids) all.insert(v.begin(), v.end());
+  EXPECT_EQ(all.size(), static_cast<size_t>(kThreads * kEach));
+  for (int t = 0; t < kThreads; ++t) {
+    auto e = (*q)->show(ids[t][3]);
+    ASSERT_TRUE(e && *e);
+    EXPECT_EQ((*e)->sender, "from" + std::to_string(t) + "@example.org");
+    ASSERT_EQ((*e)->recipients.size(), 1u);
+    EXPECT_EQ((*e)->recipients[0].address, "to3@t" + std::to_string(t) + ".example");
+  }
+  EXPECT_EQ(blob_files(dir.path()), static_cast<size_t>(kThreads * kEach));
 }
 
 TEST(OutboundQueue, BusyDomainsAndJobLimit) {
