@@ -15,6 +15,28 @@ constexpr int kTypeMx = 15;
 constexpr int kTypeAaaa = 28;
 constexpr int kClassIn = 1;
 constexpr int kRcodeNxdomain = 3;
+constexpr uint32_t kMaxCacheSeconds = 300;
+constexpr size_t kMaxCacheEntries = 10000;
+
+// Looks `key` up in `cache`, or computes it with `resolve(ttl)` and keeps
+// it for ttl seconds unless it is a temporary failure.
+template <class T, class Cache, class Resolve>
+T cached(std::mutex& mu, Cache& cache, const std::string& key, Resolve resolve) {
+  auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(mu);
+    auto it = cache.find(key);
+    if (it != cache.end() && it->second.expires > now) return it->second.value;
+  }
+  uint32_t ttl = kMaxCacheSeconds;
+  T value = resolve(ttl);
+  if (value.status != LookupStatus::temporary && ttl > 0) {
+    std::lock_guard lock(mu);
+    if (cache.size() >= kMaxCacheEntries) cache.clear();  // crude, and rare: one domain per entry
+    cache[key] = {now + std::chrono::seconds(std::min(ttl, kMaxCacheSeconds)), value};
+  }
+  return value;
+}
 
 // RFC 1035 §3.1 wire-format name, uncompressed; "" for the root.
 bool read_name(std::string_view data, size_t& pos, std::string& out) {
@@ -91,12 +113,22 @@ Result<std::unique_ptr<Resolver>> Resolver::create(const std::string& forwarder)
 Resolver::~Resolver() { ub_ctx_delete(ctx_); }
 
 MxLookup Resolver::lookup_mx(const std::string& domain) {
+  return cached<MxLookup>(cache_mu_, mx_cache_, domain, [&](uint32_t& ttl) { return resolve_mx(domain, ttl); });
+}
+
+AddressLookup Resolver::lookup_addresses(const std::string& host) {
+  return cached<AddressLookup>(cache_mu_, address_cache_, host,
+                               [&](uint32_t& ttl) { return resolve_addresses(host, ttl); });
+}
+
+MxLookup Resolver::resolve_mx(const std::string& domain, uint32_t& ttl) {
   MxLookup out;
   UbResult res;
   if (int e = ub_resolve(ctx_, domain.c_str(), kTypeMx, kClassIn, &res.r); e != 0) {
     out.error = std::string("DNS lookup failed: ") + ub_strerror(e);
     return out;
   }
+  ttl = std::min(ttl, static_cast<uint32_t>(std::max(0, res.r->ttl)));
   if (res.r->rcode == kRcodeNxdomain) {
     out.status = LookupStatus::no_domain;
     out.error = "domain " + domain + " does not exist (NXDOMAIN)";
@@ -117,7 +149,7 @@ MxLookup Resolver::lookup_mx(const std::string& domain) {
   }
   // RFC 5321 §5.1: no MX records -> the domain itself is the implicit MX,
   // if it has an address.
-  auto addrs = lookup_addresses(domain);
+  auto addrs = resolve_addresses(domain, ttl);
   if (addrs.status != LookupStatus::ok) {
     out.status = addrs.status;
     out.error = addrs.status == LookupStatus::temporary ? addrs.error : "domain " + domain + " has no MX and no address";
@@ -129,7 +161,7 @@ MxLookup Resolver::lookup_mx(const std::string& domain) {
   return out;
 }
 
-AddressLookup Resolver::lookup_addresses(const std::string& host) {
+AddressLookup Resolver::resolve_addresses(const std::string& host, uint32_t& ttl) {
   AddressLookup out;
   bool nxdomain = false;
   std::string failure;
@@ -139,6 +171,7 @@ AddressLookup Resolver::lookup_addresses(const std::string& host) {
       failure = std::string("DNS lookup failed: ") + ub_strerror(e);
       continue;
     }
+    ttl = std::min(ttl, static_cast<uint32_t>(std::max(0, res.r->ttl)));
     if (res.r->rcode == kRcodeNxdomain) {
       nxdomain = true;
       continue;

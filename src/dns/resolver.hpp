@@ -5,9 +5,17 @@
 // which is how tests point it at a DNS server on loopback.
 // Calls block (they wait for the network): run them on worker threads,
 // never on an event loop. Thread-safe.
+//
+// Answers are kept for their DNS TTL (at most 5 minutes; temporary failures
+// are never kept): unbound caches too, but each of its blocking lookups sets
+// up a fresh worker (sockets, event base), which cost more than the delivery
+// itself when many messages go to one domain.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -61,7 +69,19 @@ class Resolver {
 
  private:
   explicit Resolver(ub_ctx* ctx) : ctx_(ctx) {}
+  // Uncached lookups; `ttl` becomes the smallest TTL of the answers used.
+  MxLookup resolve_mx(const std::string& domain, uint32_t& ttl);
+  AddressLookup resolve_addresses(const std::string& host, uint32_t& ttl);
+
+  template <class T>
+  struct Cached {
+    std::chrono::steady_clock::time_point expires;
+    T value;
+  };
   ub_ctx* ctx_;
+  std::mutex cache_mu_;
+  std::map<std::string, Cached<MxLookup>, std::less<>> mx_cache_;
+  std::map<std::string, Cached<AddressLookup>, std::less<>> address_cache_;
 };
 
 }  // namespace postern::dns

@@ -165,14 +165,18 @@ asio::awaitable<void> Connection::deliver() {
     std::function<void(std::function<void(Result<int64_t>)>)> begin =
         [this, qm = queue::NewMessage{env.mail_from, remote, msg.content, false}](
             std::function<void(Result<int64_t>)> done) mutable { services_.enqueue(std::move(qm), std::move(done)); };
+    auto queue_started = std::chrono::steady_clock::now();
     Result<int64_t> queued = co_await from_callback<Result<int64_t>>(begin);
+    auto queue_ms =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - queue_started).count() /
+        1000.0;
     if (!queued) {
       log::error("queue_failed", {{"session", id_}, {"error", queued.error().message}});
       session_->delivery_done(Status(queued.error()));
       co_return;
     }
     log::info("queued", {{"session", id_}, {"from", env.mail_from}, {"recipients", remote.size()},
-                         {"queue_id", *queued}});
+                         {"queue_id", *queued}, {"queue_ms", queue_ms}});
     if (env.accounts.empty()) {
       ++messages_;
       session_->delivery_done(Status(Ok{}));

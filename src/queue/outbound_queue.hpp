@@ -11,7 +11,10 @@
 // connects; open() turns leftover 'inflight' rows back into 'pending'. So a
 // crash between a remote server's 250 and complete() committing means the
 // message is sent again (at-least-once, as in every MTA); it is never lost,
-// and a completed recipient is never tried again.
+// and a completed recipient is never tried again. Claims and outcomes are
+// committed without an fsync of their own (they survive a process crash;
+// an OS crash may undo the last ones, which again means a repeated attempt,
+// never a lost message); only enqueue() waits for the disk.
 //
 // Thread-safe; every call blocks (fsync, SQLite): call from worker threads
 // or the CLI, never from an event loop.
@@ -152,7 +155,7 @@ class OutboundQueue {
   struct PendingEnqueue;
   std::vector<Result<int64_t>> commit_batch(const std::vector<PendingEnqueue*>& batch);
   Status recover();
-  Status drop_finished();
+  Status drop_finished(int64_t message_id);
   Result<std::vector<QueueRecipient>> recipients_of(int64_t message_id);
 
   mutable std::mutex mu_;

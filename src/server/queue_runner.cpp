@@ -44,7 +44,7 @@ QueueRunner::QueueRunner(asio::io_context& loop, const Config& config, queue::Ou
       resolver_(std::move(resolver)),
       signer_(std::move(signer)),
       dsn_(queue, store, store::sqlite::SqliteMailStore::database_path(config.server.data_dir), config.server.hostname),
-      pool_(4, "queue"),
+      pool_(8, "queue"),  // mostly waiting: DNS, fsync
       tls_(net::make_client_tls_context()),
       wake_timer_(loop) {
   if (!config.queue.smarthost_ca_file.empty()) {
@@ -101,7 +101,12 @@ asio::awaitable<void> QueueRunner::loop() {
     unsigned per_domain = config_.queue.max_per_domain;
     std::function<Result<std::vector<queue::Job>>()> scan = [this, free, active, per_domain]() {
       int64_t now = now_seconds();
-      if (auto s = queue_.expire(now); !s) log::error("queue_expire_failed", {{"error", s.error().message}});
+      // Lifetimes are days: checking once a minute is plenty, and spares a
+      // write transaction on every wake-up.
+      if (now - last_expire_ >= 60) {
+        last_expire_ = now;
+        if (auto s = queue_.expire(now); !s) log::error("queue_expire_failed", {{"error", s.error().message}});
+      }
       if (auto d = dsn_.dispatch(now); !d) log::error("dsn_dispatch_failed", {{"error", d.error().message}});
       if (free == 0) return Result<std::vector<queue::Job>>(std::vector<queue::Job>{});
       return queue_.claim_due(now, free, active, per_domain);

@@ -73,6 +73,7 @@ class QueueRunner {
   unsigned active_ = 0;
   bool stopping_ = false;
   bool wake_pending_ = false;  // event-loop thread only
+  int64_t last_expire_ = 0;    // scans run one at a time, on the pool
   std::string smarthost_user_, smarthost_password_;
 };
 

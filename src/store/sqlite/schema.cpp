@@ -140,6 +140,11 @@ CREATE TABLE queue_recipients (
 CREATE INDEX queue_recipients_due ON queue_recipients(state, next_attempt);
 CREATE INDEX queue_recipients_by_message ON queue_recipients(message_id);
 )sql",
+    // 6: finding whether another queued message shares a finished message's
+    // blob without reading the whole queue.
+    R"sql(
+CREATE INDEX queue_messages_by_blob ON queue_messages(blob_hash);
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
