@@ -344,3 +344,25 @@ def test_smarthost_credentials_need_tls_in_the_config(server_factory, tmp_path):
     p = s.cli("config", "check", check=False)
     assert p.returncode != 0
     assert re.search(r"postern\.toml:\d+:\d+: queue\.smarthost_credentials_file needs queue\.smarthost_tls", p.stderr), p.stderr
+
+
+def test_postern_b_down_then_up_and_b_refusing_a_user_bounces_to_a(net):
+    """The issue's two-instance story with Postern on both ends: submission
+    on A, B stopped (A retries on schedule), B back (delivered once), and B
+    answering 550 for an unknown user (a DSN in the sender's INBOX on A)."""
+    sender, receiver = net["sender"], net["receiver"]
+    receiver.stop()
+    submit(sender, "sender@a.example", ["alice@b.example"], "while b was down")
+    sender.wait_log(r"to=alice@b.example state=pending attempt=1 .*cannot connect", 20)
+    sender.wait_log(r"to=alice@b.example state=pending attempt=2 ", 20)  # retried on the 1 s, 2 s schedule
+    receiver.start()
+    wait_for(lambda: len(receiver.messages("alice@b.example")) == 1, 30, "delivery once B is back")
+    wait_for(lambda: queue_ids(sender) == [], 10, "the queue to empty")
+
+    submit(sender, "sender@a.example", ["nobody@b.example"], "to nobody at b")
+    wait_for(lambda: len(sender.messages("sender@a.example")) == 1, 20, "the DSN from B's 550")
+    dsn = list(sender.stored("sender@a.example").values())[0]
+    assert b"Final-Recipient: rfc822; nobody@b.example" in dsn and b"Action: failed" in dsn
+    assert re.search(rb"Diagnostic-Code: smtp; 550 5\.1\.1", dsn), dsn
+    assert b"Subject: to nobody at b" in dsn
+    assert len(receiver.messages("alice@b.example")) == 1  # nothing sent twice
