@@ -57,5 +57,6 @@ void register_domain_dns_command(CLI::App& domain, Context& ctx);
 // The zone-file line publishing a DKIM key (dkim keygen, domain dns).
 std::string dkim_record_line(const mailauth::StoredKey& key, const mailauth::PrivateKey& private_key);
 void register_queue_commands(CLI::App& app, Context& ctx);
+void register_ban_commands(CLI::App& app, Context& ctx);
 
 }  // namespace postern::cli

@@ -322,6 +322,38 @@ void read_queue(const toml::table& t, QueueConfig& q, Diagnostics& diag) {
   }
 }
 
+// An array of "ADDR" or "ADDR/PREFIX" strings; replaces `out` when present.
+void read_networks(TableReader& r, std::string_view key, std::string_view name, std::vector<std::string>& out) {
+  auto* n = r.take(key);
+  if (!n) return;
+  const auto* arr = n->as_array();
+  if (!arr) {
+    r.error(*n, fmt::format("{} must be an array of networks, e.g. [\"192.0.2.0/24\", \"::1\"]", name));
+    return;
+  }
+  out.clear();
+  for (const auto& item : *arr) {
+    auto v = item.value<std::string>();
+    if (!v || !valid_network(*v))
+      r.error(item, fmt::format("{}: not an address or network (e.g. \"10.0.0.0/8\", \"::1\")", name));
+    else out.push_back(*v);
+  }
+}
+
+void read_guard(const toml::table& t, GuardConfig& g, Diagnostics& diag) {
+  TableReader r(t, "guard", diag);
+  r.boolean("enabled", g.enabled);
+  r.unsigned_int("auth_failures", g.auth_failures, 1, 100000);
+  r.unsigned_int("abuse_events", g.abuse_events, 1, 100000);
+  r.unsigned_int("window_seconds", g.window_seconds, 10, 7 * 86400);
+  r.unsigned_int("ban_seconds", g.ban_seconds, 1, 365 * 86400);
+  r.unsigned_int("escalation", g.escalation, 1, 100);
+  r.unsigned_int("max_ban_seconds", g.max_ban_seconds, 1, 10 * 365 * 86400);
+  r.unsigned_int("account_delay_ms", g.account_delay_ms, 0, 60000);
+  r.unsigned_int("max_account_delay_ms", g.max_account_delay_ms, 0, 600000);
+  read_networks(r, "allowlist", "guard.allowlist", g.allowlist);
+}
+
 // Checks that need more than one value, or a value's meaning; each problem
 // points at the value in the file (file:line:column) when the file sets it.
 void validate(const toml::table& root, Config& cfg, Diagnostics& diag) {
@@ -398,19 +430,7 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& origi
       r.unsigned_int("command_timeout_seconds", cfg.smtp.command_timeout_seconds, 1, 3600);
       r.unsigned_int("data_timeout_seconds", cfg.smtp.data_timeout_seconds, 1, 3600);
       r.unsigned_int("max_connections_per_ip", cfg.smtp.max_connections_per_ip, 1, 100000);
-      if (auto* n = r.take("trusted_networks")) {
-        const auto* arr = n->as_array();
-        if (!arr) {
-          r.error(*n, "smtp.trusted_networks must be an array of networks, e.g. [\"192.0.2.0/24\"]");
-        } else {
-          for (const auto& item : *arr) {
-            auto v = item.value<std::string>();
-            if (!v || !valid_network(*v))
-              r.error(item, "smtp.trusted_networks: not an address or network (e.g. \"10.0.0.0/8\", \"::1\")");
-            else cfg.smtp.trusted_networks.push_back(*v);
-          }
-        }
-      }
+      read_networks(r, "trusted_networks", "smtp.trusted_networks", cfg.smtp.trusted_networks);
     }
     if (auto* t = section("imap")) {
       TableReader r(*t, "imap", diag);
@@ -419,6 +439,7 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& origi
       r.unsigned_int("login_timeout_seconds", cfg.imap.login_timeout_seconds, 5, 3600);
     }
     if (auto* t = section("queue")) read_queue(*t, cfg.queue, diag);
+    if (auto* t = section("guard")) read_guard(*t, cfg.guard, diag);
     read_listeners(top.take("listener"), cfg, diag);
   }
   cfg.server.data_dir = resolve_path(cfg.server.data_dir, base_dir);

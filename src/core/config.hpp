@@ -57,6 +57,21 @@ struct ImapConfig {
   unsigned login_timeout_seconds = 60;              // before authentication
 };
 
+// Automatic bans (src/guard): thresholds within a sliding window, ban
+// lengths with escalation, networks never banned, per-account slowdown.
+struct GuardConfig {
+  bool enabled = true;
+  unsigned auth_failures = 10;          // failed logins from one source within the window -> ban
+  unsigned abuse_events = 30;           // protocol errors, relay attempts, unknown recipients -> ban
+  unsigned window_seconds = 600;
+  unsigned ban_seconds = 900;           // first ban
+  unsigned escalation = 4;              // each repeat ban lasts this many times longer
+  unsigned max_ban_seconds = 7 * 86400;
+  unsigned account_delay_ms = 1000;     // added per recent failure on an account, for failed attempts only
+  unsigned max_account_delay_ms = 10000;
+  std::vector<std::string> allowlist = {"127.0.0.0/8", "::1"};  // never banned
+};
+
 // The outbound queue (src/queue): retries, lifetime, concurrency, and where
 // mail goes (MX lookup, or a smarthost).
 struct QueueConfig {
@@ -87,6 +102,7 @@ struct Config {
   SmtpConfig smtp;
   ImapConfig imap;
   QueueConfig queue;
+  GuardConfig guard;
   std::vector<ListenerConfig> listeners;
 };
 

@@ -13,9 +13,11 @@
 
 #include <array>
 #include <atomic>
+#include <ctime>
 
 #include "core/deflate_stream.hpp"
 #include "core/log.hpp"
+#include "guard/guard.hpp"
 #include "imap/session/session.hpp"
 #include "net/connection_stream.hpp"
 
@@ -29,6 +31,9 @@ namespace {
 constexpr auto kTlsHandshakeTimeout = ConnectionStream::kHandshakeTimeout;
 constexpr auto kWriteTimeout = ConnectionStream::kWriteTimeout;
 constexpr size_t kReadBufferSize = 8 * 1024;
+constexpr std::chrono::milliseconds kAuthFailureDelay{1000};
+
+int64_t unix_now() { return static_cast<int64_t>(std::time(nullptr)); }
 std::atomic<uint64_t> g_next_imap{1};
 
 bool is_loopback(const asio::ip::address& a) {
@@ -45,6 +50,8 @@ class ImapConnection : public std::enable_shared_from_this<ImapConnection> {
 
  private:
   asio::awaitable<void> flush();
+  // A failed login: tell the guard, and hold the answer back a while.
+  asio::awaitable<void> after_auth_failure();
   // COMPRESS DEFLATE was accepted: the OK goes out plain, then both
   // directions deflate; bytes that followed the command are inflated.
   asio::awaitable<bool> start_compression();
@@ -68,6 +75,19 @@ class ImapConnection : public std::enable_shared_from_this<ImapConnection> {
   bool watching_ = false;
   bool shutdown_requested_ = false;
 };
+
+asio::awaitable<void> ImapConnection::after_auth_failure() {
+  const std::string& user = session_->failed_user();
+  log::info("auth_failed", {{"session", id_}, {"protocol", "imap"}, {"ip", ip_}, {"user", user}});
+  std::chrono::milliseconds wait = kAuthFailureDelay;
+  if (services_.guard) {
+    wait = std::max(wait, services_.guard->account_failure(user, unix_now()));
+    services_.guard->record(ip_, guard::Offense::auth_failure, 1, "imap " + user, unix_now());
+  }
+  asio::steady_timer delay(stream_.socket().get_executor());
+  delay.expires_after(wait);
+  co_await delay.async_wait(asio::as_tuple(asio::use_awaitable));
+}
 
 asio::awaitable<void> ImapConnection::flush() {
   // One writer at a time; a second caller leaves its output to the first,
@@ -233,6 +253,7 @@ asio::awaitable<void> ImapConnection::run() {
     }
     bool received = co_await receive(std::string_view(buf.data(), n));
     if (!received) break;
+    if (session_->take_auth_failures() > 0) co_await after_auth_failure();
     co_await flush();
     watch_account();
   }
@@ -246,6 +267,9 @@ asio::awaitable<void> ImapConnection::run() {
   }
   co_await stream_.close();
   services_.registry->remove(reg_id, ip_);
+  if (services_.guard && session_ && session_->bad_commands() > 0)
+    services_.guard->record(ip_, guard::Offense::protocol_error, static_cast<unsigned>(session_->bad_commands()),
+                            "imap BAD", unix_now());
   log::info("disconnect", {{"session", id_}, {"protocol", "imap"}});
 }
 

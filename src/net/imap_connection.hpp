@@ -14,6 +14,10 @@
 #include "net/tls_contexts.hpp"
 #include "store/change_notifier.hpp"
 
+namespace postern::guard {
+class Guard;
+}
+
 namespace postern::net {
 
 struct ImapServices {
@@ -26,6 +30,7 @@ struct ImapServices {
   store::ChangeNotifier* changes = nullptr;
   TlsContexts* tls = nullptr;
   SessionRegistry* registry = nullptr;
+  guard::Guard* guard = nullptr;  // failed logins and BAD commands are reported here
 };
 
 boost::asio::awaitable<void> run_imap_connection(boost::asio::ip::tcp::socket socket, TlsMode tls_mode,

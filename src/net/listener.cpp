@@ -51,6 +51,14 @@ void Listener::start(EventLoops& loops, ConnectionHandler handler) {
             co_await t.async_wait(asio::redirect_error(asio::use_awaitable, ec));
             continue;
           }
+          if (gate_) {
+            boost::system::error_code pec;
+            auto peer = socket.remote_endpoint(pec);
+            if (pec || !gate_(peer.address().to_string())) {
+              socket.close(pec);
+              continue;
+            }
+          }
           auto ex = socket.get_executor();
           asio::co_spawn(ex, handler_(std::move(socket)), asio::detached);
         }

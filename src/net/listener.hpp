@@ -7,6 +7,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include <functional>
+#include <string>
 
 #include "core/config.hpp"
 #include "net/event_loops.hpp"
@@ -23,12 +24,17 @@ class Listener {
   void start(EventLoops& loops, ConnectionHandler handler);
   // Stops accepting (thread-safe).
   void close();
+  // Called with the peer's address for each accepted socket, before the
+  // handler (and before TLS): false drops the connection at once. Set
+  // before start().
+  void set_gate(std::function<bool(const std::string& ip)> gate) { gate_ = std::move(gate); }
   const ListenerConfig& config() const { return config_; }
 
  private:
   ListenerConfig config_;
   boost::asio::ip::tcp::acceptor acceptor_;
   ConnectionHandler handler_;
+  std::function<bool(const std::string& ip)> gate_;
 };
 
 }  // namespace postern::net

@@ -7,8 +7,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/ip/network_v4.hpp>
-#include <boost/asio/ip/network_v6.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -22,6 +20,7 @@
 #include "core/strings.hpp"
 #include "delivery/local_delivery.hpp"
 #include "directory/thread_directory.hpp"
+#include "guard/guard.hpp"
 #include "net/awaitable_bridge.hpp"
 #include "net/connection_stream.hpp"
 
@@ -37,23 +36,15 @@ constexpr auto kWriteTimeout = ConnectionStream::kWriteTimeout;
 constexpr size_t kReadBufferSize = 16 * 1024;
 constexpr auto kAuthFailureDelay = 1s;
 
-bool in_networks(const asio::ip::address& a, const std::vector<std::string>& networks) {
-  boost::system::error_code ec;
-  for (const auto& n : networks) {
-    if (n.find('/') == std::string::npos) {
-      if (asio::ip::make_address(n, ec) == a && !ec) return true;
-      continue;
-    }
-    if (a.is_v4() && n.find(':') == std::string::npos) {
-      auto net = asio::ip::make_network_v4(n, ec);
-      if (!ec && asio::ip::make_network_v4(a.to_v4(), net.prefix_length()).canonical() == net.canonical()) return true;
-    } else if (a.is_v6() && n.find(':') != std::string::npos) {
-      auto net = asio::ip::make_network_v6(n, ec);
-      if (!ec && asio::ip::make_network_v6(a.to_v6(), net.prefix_length()).canonical() == net.canonical()) return true;
-    }
-  }
+bool in_networks(const std::string& ip, const std::vector<std::string>& networks) {
+  auto a = guard::IpAddress::parse(ip);
+  if (!a) return false;
+  for (const auto& text : networks)
+    if (auto n = guard::IpNetwork::parse(text); n && n->contains(*a)) return true;
   return false;
 }
+
+int64_t unix_now() { return static_cast<int64_t>(std::time(nullptr)); }
 std::atomic<uint64_t> g_next_connection{1};
 
 // Awaitable wrapper of MailStore::deliver: the store calls back on its own
@@ -137,9 +128,15 @@ asio::awaitable<void> Connection::authenticate() {
     log::info("auth_succeeded", {{"session", id_}, {"user", session_->client().user}});
   } else if (session_->take_auth_failure()) {
     log::info("auth_failed", {{"session", id_}, {"ip", ip_}, {"user", req.user}});
-    // Slows guessing down; the reply waits, the connection stays usable.
+    // Slows guessing down (more for an account under attack); the reply
+    // waits, the connection stays usable. Enough failures ban the source.
+    std::chrono::milliseconds wait = kAuthFailureDelay;
+    if (services_.guard) {
+      wait = std::max(wait, services_.guard->account_failure(req.user, unix_now()));
+      services_.guard->record(ip_, guard::Offense::auth_failure, 1, "smtp " + req.user, unix_now());
+    }
     asio::steady_timer delay(stream_.socket().get_executor());
-    delay.expires_after(kAuthFailureDelay);
+    delay.expires_after(wait);
     co_await delay.async_wait(asio::as_tuple(asio::use_awaitable));
   }
 }
@@ -236,7 +233,7 @@ asio::awaitable<void> Connection::run() {
     opts.submission = submission_;
     opts.plaintext_auth_allowed = services_.dev_mode && remote.address().is_loopback();
     smtp::ClientInfo client{ip_, remote.port(), id_, false};
-    client.trusted = !submission_ && in_networks(remote.address(), services_.trusted_networks);
+    client.trusted = !submission_ && in_networks(ip_, services_.trusted_networks);
     session_ = std::make_unique<smtp::Session>(opts, client, *services_.policy);
     session_->start();
     std::array<char, kReadBufferSize> buf;
@@ -285,6 +282,8 @@ asio::awaitable<void> Connection::run() {
   }
   co_await stream_.close();
   services_.registry->remove(reg_id, ip_);
+  if (services_.guard && session_ && session_->error_count() > 0)
+    services_.guard->record(ip_, guard::Offense::protocol_error, session_->error_count(), "smtp errors", unix_now());
   log::info("disconnect", {{"session", id_}, {"messages", messages_}});
 }
 

@@ -14,6 +14,10 @@
 #include "smtp/server/session.hpp"
 #include "store/mail_store.hpp"
 
+namespace postern::guard {
+class Guard;
+}
+
 namespace postern::net {
 
 struct SmtpServices {
@@ -29,6 +33,7 @@ struct SmtpServices {
   std::string database_path;
   bool dev_mode = false;                      // AUTH without TLS from loopback
   std::vector<std::string> trusted_networks;  // smtp.trusted_networks
+  guard::Guard* guard = nullptr;              // auth failures and protocol abuse are reported here
   // Hands a message for remote recipients to the outbound queue (the queue
   // runner's submit()); `done` runs on any thread once it is durable or failed.
   std::function<void(queue::NewMessage, std::function<void(Result<int64_t>)>)> enqueue;

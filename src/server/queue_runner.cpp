@@ -7,6 +7,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <sys/stat.h>
+
 #include <ctime>
 #include <fstream>
 
@@ -53,13 +55,20 @@ QueueRunner::QueueRunner(asio::io_context& loop, const Config& config, queue::Ou
     if (ec) log::error("smarthost_ca_unreadable", {{"file", config.queue.smarthost_ca_file}, {"error", ec.message()}});
   }
   const auto& file = config.queue.smarthost_credentials_file;
-  if (!file.empty()) {
+  struct stat st {};
+  if (!file.empty() && ::stat(file.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+    // Like ssh with a readable key: a password others can read is refused,
+    // so the mistake is noticed (mail waits in the queue) and fixed.
+    smarthost_problem_ = "smarthost credentials file " + file + " is readable by other users: chmod 600 it and restart";
+    log::error("smarthost_credentials_insecure", {{"file", file}, {"error", smarthost_problem_}});
+  } else if (!file.empty()) {
     std::ifstream in(file);
     std::string line;
     if (in && std::getline(in, line) && line.find(':') != std::string::npos) {
       smarthost_user_ = line.substr(0, line.find(':'));
       smarthost_password_ = line.substr(line.find(':') + 1);
     } else {
+      smarthost_problem_ = "smarthost credentials file " + file + " unreadable or not \"user:password\"";
       log::error("smarthost_credentials_unreadable", {{"file", file}});
     }
   }
@@ -148,6 +157,11 @@ QueueRunner::Prepared QueueRunner::prepare(const queue::Job& job) {
   p.content = std::move(*content);
   if (signer_) p.content = signer_(p.content) + p.content;
   const auto& q = config_.queue;
+  if (!q.smarthost.empty() && !smarthost_problem_.empty()) {
+    p.reason = smarthost_problem_;  // held in the queue until the operator fixes it
+    p.enhanced = "4.7.0";
+    return p;
+  }
   if (!q.smarthost.empty()) {
     net::ClientTarget t{q.smarthost_host, q.smarthost_host, q.smarthost_port, q.smarthost_tls == TlsMode::implicit,
                         q.smarthost_tls_verify && q.smarthost_tls != TlsMode::none};

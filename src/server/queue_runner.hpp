@@ -65,6 +65,7 @@ class QueueRunner {
   queue::OutboundQueue& queue_;
   std::unique_ptr<dns::Resolver> resolver_;
   MessageSigner signer_;
+  std::string smarthost_problem_;  // set at start: credentials unusable -> every attempt is deferred
   queue::DsnDispatcher dsn_;
   ThreadPool pool_;
   std::shared_ptr<boost::asio::ssl::context> tls_;

@@ -23,6 +23,8 @@
 #include "net/listener.hpp"
 #include "net/smtp_connection.hpp"
 #include "dns/resolver.hpp"
+#include "guard/guard.hpp"
+#include "guard/sqlite_ban_store.hpp"
 #include "mailauth/dkim_signer.hpp"
 #include "queue/outbound_queue.hpp"
 #include "server/privileges.hpp"
@@ -117,6 +119,27 @@ int serve(const Config& config) {
   QueueRunner runner(loops.main(), config, **outbound, **store, std::move(*resolver), std::move(sign));
   runner.start();
 
+  // Automatic bans: loaded from the database, re-read every few seconds so
+  // `postern ban add/remove` take effect, checked at every accept.
+  auto ban_store = guard::SqliteBanStore::open(config.server.data_dir);
+  if (!ban_store) {
+    log::error("startup_failed", {{"error", ban_store.error().message}});
+    return 1;
+  }
+  guard::Guard guard(config.guard, ban_store->get());
+  if (auto s = guard.reload(static_cast<int64_t>(std::time(nullptr))); !s)
+    log::error("ban_reload_failed", {{"error", s.error().message}});
+  asio::steady_timer ban_reload(loops.main());
+  std::function<void(const boost::system::error_code&)> reload_bans = [&](const boost::system::error_code& ec) {
+    if (ec) return;
+    if (auto s = guard.reload(static_cast<int64_t>(std::time(nullptr))); !s)
+      log::error("ban_reload_failed", {{"error", s.error().message}});
+    ban_reload.expires_after(std::chrono::seconds(5));
+    ban_reload.async_wait(reload_bans);
+  };
+  ban_reload.expires_after(std::chrono::seconds(5));
+  ban_reload.async_wait(reload_bans);
+
   DirectoryRecipientPolicy policy(store::sqlite::SqliteMailStore::database_path(config.server.data_dir));
   net::SessionRegistry registry(config.smtp.max_connections_per_ip);
   net::SmtpServices smtp;
@@ -140,6 +163,7 @@ int serve(const Config& config) {
   smtp.database_path = store::sqlite::SqliteMailStore::database_path(config.server.data_dir);
   smtp.dev_mode = config.server.dev_mode;
   smtp.trusted_networks = config.smtp.trusted_networks;
+  smtp.guard = &guard;
   net::ImapMailAccess imap_access(**store, workers,
                                   store::sqlite::SqliteMailStore::database_path(config.server.data_dir));
   net::ImapServices imap;
@@ -154,8 +178,15 @@ int serve(const Config& config) {
   imap.changes = &(*store)->changes();
   imap.tls = smtp.tls;
   imap.registry = &registry;
+  imap.guard = &guard;
 
   for (auto& l : listeners) {
+    std::string protocol_name = l->config().protocol;
+    l->set_gate([&guard, protocol_name](const std::string& ip) {
+      if (!guard.banned(ip, static_cast<int64_t>(std::time(nullptr)))) return true;
+      log::debug("connection_dropped_banned", {{"protocol", protocol_name}, {"ip", ip}});
+      return false;
+    });
     TlsMode mode = l->config().tls;
     const std::string& protocol = l->config().protocol;
     if (protocol == "smtp" || protocol == "submission" || protocol == "submissions") {

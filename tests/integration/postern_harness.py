@@ -137,6 +137,7 @@ class Server:
                                 "log_level": "info", "shutdown_grace_seconds": 10}
         self.server_settings.update(server or {})
         self.queue_settings = dict(queue or {})
+        self.sections = {}  # further [name] tables: {"guard": {...}}
         self.listeners = listeners or [{"protocol": "smtp", "address": f"127.0.0.1:{self.smtp_port}",
                                         "tls": "starttls"}]
         self.write_config()
@@ -164,6 +165,8 @@ class Server:
         lines += [f"{k} = {self._toml_value(v)}" for k, v in self.smtp_settings.items()]
         if self.queue_settings:
             lines += ["", "[queue]"] + [f"{k} = {self._toml_value(v)}" for k, v in self.queue_settings.items()]
+        for name, settings in self.sections.items():
+            lines += ["", f"[{name}]"] + [f"{k} = {self._toml_value(v)}" for k, v in settings.items()]
         for l in self.listeners:
             lines += ["", "[[listener]]"] + [f"{k} = {self._toml_value(v)}" for k, v in l.items()]
         self.config_path.write_text("\n".join(lines) + "\n")

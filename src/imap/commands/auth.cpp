@@ -11,12 +11,15 @@ namespace postern::imap {
 namespace {
 
 Task<void> login(SessionContext& s, std::string_view tag, std::string user, std::string password) {
+  std::string who = user;
   auto r = co_await s.access.authenticate(std::move(user), std::move(password));
   if (!r) {
     s.fail(tag, r.error());
     co_return;
   }
   if (!*r) {
+    ++s.auth_failures;
+    s.failed_user = std::move(who);
     s.no(tag, "Authentication failed", "AUTHENTICATIONFAILED");
     co_return;
   }

@@ -50,6 +50,8 @@ struct SessionContext {
 
   std::string out;
   int bad_commands = 0;
+  int auth_failures = 0;  // failed LOGIN/AUTHENTICATE not yet reported to the adapter
+  std::string failed_user;  // the user name of the last of them
   bool close = false;
   bool starttls_pending = false;
   bool compress_pending = false;  // COMPRESS DEFLATE answered OK: the adapter switches (RFC 4978)

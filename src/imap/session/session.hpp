@@ -10,6 +10,7 @@
 // take_output() after each one returns and write it. Parses untrusted input.
 #pragma once
 
+#include <utility>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -37,6 +38,11 @@ class Session {
   // LOGOUT, too many bad commands, an unrecoverable reader error or a
   // timeout: write the output, then close.
   bool wants_close() const { return ctx_.close; }
+  // Failed logins since the last call (the adapter delays the answer and
+  // tells the guard), and BAD answers so far (protocol abuse).
+  int take_auth_failures() { return std::exchange(ctx_.auth_failures, 0); }
+  const std::string& failed_user() const { return ctx_.failed_user; }
+  int bad_commands() const { return ctx_.bad_commands; }
   // "OK Begin TLS negotiation now" was queued: write it, handshake, then call
   // tls_established(). Bytes received before the handshake were discarded
   // (RFC 9051 §6.2.1: no plaintext command injection).

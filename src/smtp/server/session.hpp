@@ -143,6 +143,9 @@ class Session {
   void auth_done(AuthResult result);
   // True once after a failed AUTH: the adapter delays the reply (brute force).
   bool take_auth_failure();
+  // Error replies (4xx/5xx to commands: syntax, unknown command, refused
+  // recipient or relay) so far: protocol abuse counted by the guard.
+  unsigned error_count() const;
   const ClientInfo& client() const;
   void on_timeout();          // 421 4.4.2 and close
   void on_shutdown();         // 421 4.3.2 and close (SIGTERM, between transactions)

@@ -145,6 +145,18 @@ CREATE INDEX queue_recipients_by_message ON queue_recipients(message_id);
     R"sql(
 CREATE INDEX queue_messages_by_blob ON queue_messages(blob_hash);
 )sql",
+    // 7: automatic bans (src/guard): one row per source (an IPv4 address or
+    // an IPv6 /64). Expired rows stay: their strike count makes the next ban
+    // of the same source longer.
+    R"sql(
+CREATE TABLE bans (
+  source TEXT PRIMARY KEY,
+  created INTEGER NOT NULL,
+  until INTEGER NOT NULL,
+  strikes INTEGER NOT NULL DEFAULT 1,
+  reason TEXT NOT NULL DEFAULT ''
+);
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

@@ -1,0 +1,150 @@
+"""Automatic bans (src/guard) through real clients from distinct loopback
+source addresses: a password spray gets its source banned at accept while a
+user from another address keeps logging in at normal speed; protocol abuse
+bans too; the allowlist is never banned; bans survive a restart; `postern
+ban` lists, adds and removes them (a running server follows within seconds).
+"""
+
+import base64
+import imaplib
+import re
+import smtplib
+import socket
+import time
+
+import pytest
+
+from postern_harness import free_port
+
+USER = "demo@example.test"
+
+
+class SourceIMAP(imaplib.IMAP4):
+    """imaplib from a chosen local address (127.0.0.x): a distinct client."""
+
+    def __init__(self, host, port, source):
+        self.source = source
+        super().__init__(host, port, timeout=10)
+
+    def _create_socket(self, timeout):
+        return socket.create_connection((self.host, self.port), timeout, source_address=(self.source, 0))
+
+
+def dropped_at_accept(port, source):
+    """True when a connection from `source` is closed without a greeting."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5, source_address=(source, 0)) as s:
+        try:
+            return s.recv(100) == b""
+        except ConnectionResetError:
+            return True
+
+
+def wait_until(predicate, timeout, what):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def guarded(server_factory):
+    s = server_factory(start=False, server={"dev_mode": True})
+    s.imap_port = free_port()
+    s.listeners.append({"protocol": "imap", "address": f"127.0.0.1:{s.imap_port}"})
+    s.sub_port = free_port()
+    s.listeners.append({"protocol": "submission", "address": f"127.0.0.1:{s.sub_port}"})
+    s.sections["guard"] = {"auth_failures": 3, "abuse_events": 5, "window_seconds": 120, "ban_seconds": 60,
+                           "account_delay_ms": 200, "allowlist": ["127.0.0.20"]}
+    s.write_config()
+    s.start()
+    return s
+
+
+def login_seconds(server, source, user, password):
+    start = time.monotonic()
+    c = SourceIMAP("127.0.0.1", server.imap_port, source)
+    c.login(user, password)
+    c.logout()
+    return time.monotonic() - start
+
+
+def test_password_spray_bans_the_source_not_the_real_user(guarded):
+    s = guarded
+    baseline = min(login_seconds(s, "127.0.0.7", USER, s.passwords[USER]) for _ in range(3))
+    # The spray: one wrong password per account, as sprayers do.
+    for i, victim in enumerate([USER, "alice@example.test", "nobody@example.test"]):
+        c = SourceIMAP("127.0.0.1", s.imap_port, "127.0.0.9")
+        with pytest.raises(imaplib.IMAP4.error, match="AUTHENTICATIONFAILED"):
+            c.login(victim, f"Summer2026!{i}")
+        c.shutdown()
+    s.wait_log(r"event=ban source=127\.0\.0\.9 seconds=60 strike=1 reason=\"3 failed logins", 5)
+    # Every protocol is closed to it now, before any greeting or TLS.
+    assert dropped_at_accept(s.imap_port, "127.0.0.9")
+    assert dropped_at_accept(s.smtp_port, "127.0.0.9")
+    assert dropped_at_accept(s.sub_port, "127.0.0.9")
+    # The users it tried keep logging in from their own address, unslowed.
+    after = [login_seconds(s, "127.0.0.7", u, s.passwords[u]) for u in (USER, "alice@example.test")]
+    assert max(after) < baseline + 1.0, (baseline, after)
+    listed = s.cli("ban", "list").stdout
+    assert re.search(r"^127\.0\.0\.9  until .* strikes=1  reason=\"3 failed logins in 120 s", listed, re.M), listed
+    # Bans are kept in the database: a restart does not lift them.
+    s.stop()
+    s.start()
+    assert dropped_at_accept(s.imap_port, "127.0.0.9")
+    assert s.cli("ban", "remove", "127.0.0.9").stdout == "removed the ban of 127.0.0.9\n"
+    wait_until(lambda: not dropped_at_accept(s.imap_port, "127.0.0.9"), 10, "the removed ban to be lifted")
+
+
+def test_smtp_auth_failures_and_protocol_abuse_ban(guarded):
+    s = guarded
+    for guess in ("guess1", "guess2", "guess3"):
+        c = smtplib.SMTP("127.0.0.1", s.sub_port, timeout=10, source_address=("127.0.0.10", 0))
+        c.ehlo("sprayer.example")
+        token = base64.b64encode(f"\0{USER}\0{guess}".encode()).decode()
+        assert c.docmd("AUTH", "PLAIN " + token)[0] == 535
+        c.close()
+    s.wait_log(r"event=ban source=127\.0\.0\.10 ", 5)
+    assert dropped_at_accept(s.sub_port, "127.0.0.10")
+
+    # Directory harvesting and junk on the MX port: five errors, then a ban.
+    c = smtplib.SMTP("127.0.0.1", s.smtp_port, timeout=10, source_address=("127.0.0.11", 0))
+    c.ehlo("harvester.example")
+    c.mail("x@elsewhere.example")
+    for name in ("aa", "bb", "cc"):
+        code, _ = c.rcpt(f"{name}@example.test")
+        assert code == 550
+    assert c.docmd("FROB")[0] == 500
+    assert c.rcpt("someone@not-ours.example")[0] == 554
+    c.quit()
+    s.wait_log(r"event=ban source=127\.0\.0\.11 .*protocol offenses", 5)
+    assert dropped_at_accept(s.smtp_port, "127.0.0.11")
+
+
+def test_allowlisted_source_is_never_banned(guarded):
+    s = guarded
+    for _ in range(5):
+        c = SourceIMAP("127.0.0.1", s.imap_port, "127.0.0.20")
+        with pytest.raises(imaplib.IMAP4.error):
+            c.login(USER, "wrong")
+        c.shutdown()
+    s.wait_log(r"event=ban_skipped_allowlisted source=127\.0\.0\.20", 5)
+    assert login_seconds(s, "127.0.0.20", USER, s.passwords[USER]) < 5
+
+
+def test_ban_cli_add_escalate_remove_and_errors(guarded):
+    s = guarded
+    assert re.fullmatch(r"banned 127\.0\.0\.13 until .*\n", s.cli("ban", "add", "127.0.0.13", "--for", "1h").stdout)
+    wait_until(lambda: dropped_at_accept(s.imap_port, "127.0.0.13"), 10, "the CLI ban to take effect")
+    assert "strikes=1" in s.cli("ban", "list").stdout
+    s.cli("ban", "add", "127.0.0.13", "--for", "2h", "--reason", "again")
+    assert re.search(r"127\.0\.0\.13 .*strikes=2  reason=\"again\"", s.cli("ban", "list").stdout)
+    assert s.cli("ban", "add", "2001:db8:1:2::99").stdout.startswith("banned 2001:db8:1:2::/64 until ")
+    s.cli("ban", "remove", "127.0.0.13")
+    wait_until(lambda: not dropped_at_accept(s.imap_port, "127.0.0.13"), 10, "the CLI removal to take effect")
+    for args, message in ((("ban", "add", "not-an-ip"), "is not an IP address"),
+                          (("ban", "add", "192.0.2.1", "--for", "5x"), "expected a duration"),
+                          (("ban", "remove", "192.0.2.99"), "no ban for 192.0.2.99")):
+        p = s.cli(*args, check=False)
+        assert p.returncode == 1 and p.stderr.startswith("postern: ") and message in p.stderr, (args, p.stderr)
