@@ -26,9 +26,10 @@ std::vector<std::string_view> tokens(std::string_view s) {
   std::vector<std::string_view> out;
   size_t pos = 0;
   while (pos < s.size()) {
-    while (pos < s.size() && (s[pos] == ' ' || s[pos] == '\t')) ++pos;
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (pos < s.size() && space(s[pos])) ++pos;
     size_t end = pos;
-    while (end < s.size() && s[end] != ' ' && s[end] != '\t') ++end;
+    while (end < s.size() && !space(s[end])) ++end;
     if (end > pos) out.push_back(s.substr(pos, end - pos));
     pos = end;
   }

@@ -4,6 +4,7 @@
 // exported and imported into a second account with the same result; mbox
 // import and export round-trip quoted From_ lines.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
 #include <filesystem>
@@ -76,6 +77,7 @@ class ImportExportTest : public ::testing::Test {
  protected:
   void SetUp() override {
     data_ = dir_.path() + "/data";
+    fs::create_directories(data_);
     a_ = make_account(data_, "a@example.test");
     b_ = make_account(data_, "b@example.test");
     store::sqlite::StoreOptions o;
