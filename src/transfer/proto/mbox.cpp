@@ -156,8 +156,7 @@ std::vector<MboxMessage> split_mbox(std::string_view file, bool* leading_garbage
     // end of the file) is not part of the message.
     if (raw.size() >= 2 && raw.substr(raw.size() - 2) == "\n\n") raw.remove_suffix(1);
     else if (raw.size() >= 4 && raw.substr(raw.size() - 4) == "\r\n\r\n") raw.remove_suffix(2);
-    else if (raw == "\n") raw = {};
-    else if (raw == "\r\n") raw = {};
+    else if (raw == "\n" || raw == "\r\n") raw = raw.substr(0, 0);  // empty, still a view into the file
     out.back().raw = raw;
   };
   for_each_line(file, [&](std::string_view line, size_t start, size_t next) {
