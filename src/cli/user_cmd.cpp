@@ -1,4 +1,5 @@
-// `postern user add|passwd|quota|list|remove`: accounts, their passwords
+// `postern user add|passwd|quota|list|show|remove` (`user import` is in
+// user_import_cmd.cpp): accounts, their passwords
 // and storage quotas, and their removal (which deletes their mail, hence --yes).
 #include <openssl/rand.h>
 
@@ -113,6 +114,26 @@ void register_user_commands(CLI::App& app, Context& ctx) {
     if (!users) fail(users.error().message);
     for (const auto& u : *users) std::cout << u.address << "\n";
   });
+
+  auto* show = user->add_subcommand("show", "Show an account: address, password scheme, storage use and quota");
+  show->add_option("ADDRESS", args->address, "Address of the account")->required();
+  show->callback([&ctx, args] {
+    directory::Directory dir(ctx.db());
+    auto found = dir.find_user(args->address);
+    if (!found) fail(found.error().message);
+    if (!*found) fail("unknown user '" + canonical_or_fail(args->address) + "'");
+    auto scheme = dir.password_scheme((*found)->address);
+    if (!scheme) fail(scheme.error().message);
+    auto usage = store::sqlite::quota_usage(ctx.db(), (*found)->id);
+    if (!usage) fail(usage.error().message);
+    std::cout << "address: " << (*found)->address << "\n"
+              << "password_scheme: " << (scheme->empty() ? "unknown" : *scheme) << "\n"
+              << "messages: " << usage->messages << "\n"
+              << "used_bytes: " << usage->used_bytes << "\n"
+              << "quota_bytes: " << usage->limit_bytes << "\n";
+  });
+
+  register_user_import_commands(*user, ctx);
 
   auto* remove = user->add_subcommand("remove", "Remove an account and delete all its mail (needs --yes)");
   remove->add_option("ADDRESS", args->address, "Address of the account")->required();

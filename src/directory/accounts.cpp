@@ -1,7 +1,9 @@
 // User accounts: creation (with their default mailboxes), password changes,
 // removal (with their mail), listing, lookup and login.
 #include "directory/directory.hpp"
+#include "core/log.hpp"
 #include "directory/internal.hpp"
+#include "directory/legacy_password.hpp"
 #include "store/account_setup.hpp"
 #include "sasl/scram.hpp"
 #include "store/sqlite/mail_read.hpp"
@@ -186,8 +188,70 @@ Result<std::optional<AccountInfo>> Directory::authenticate(std::string_view addr
   if (!row) return row.error();
   if (!*row) return reject();
   const int64_t id = st->int64(0);
-  if (!verify_password(password, st->text(1))) return std::optional<AccountInfo>();
+  const std::string stored = st->text(1);
+  st->reset();
+  if (!verify_password(password, stored)) return std::optional<AccountInfo>();
+  upgrade_password(id, stored, password);
   return std::optional<AccountInfo>(AccountInfo{id, canonical});
+}
+
+void Directory::upgrade_password(int64_t id, const std::string& stored, std::string_view password) {
+  auto scram = db_.prepare("SELECT scram_sha256 IS NULL FROM accounts WHERE id = ?");
+  if (!scram) return;
+  scram->bind(1, id);
+  auto row = scram->step();
+  const bool no_scram = row && *row && scram->int64(0) != 0;
+  scram->reset();
+  if (stored.starts_with("$argon2id$") && !no_scram) return;
+  auto hash = stored.starts_with("$argon2id$") ? Result<std::string>(stored) : hash_password(password);
+  if (!hash) {
+    log::warn("password_upgrade_failed", {{"account", id}, {"error", hash.error().message}});
+    return;
+  }
+  // Only if nobody changed the password meanwhile (user passwd, another login).
+  auto upd = db_.prepare("UPDATE accounts SET password_hash = ?, scram_sha256 = ? WHERE id = ? AND password_hash = ?");
+  if (!upd) return;
+  upd->bind(1, *hash).bind(2, sasl::make_scram_credentials(password).encode()).bind(3, id).bind(4, stored);
+  if (auto s = upd->run(); !s) {
+    log::warn("password_upgrade_failed", {{"account", id}, {"error", s.error().message}});
+    return;
+  }
+  if (db_.changes() > 0)
+    log::info("password_upgraded", {{"account", id}, {"from", stored_hash_scheme(stored)}, {"to", "ARGON2ID"}});
+}
+
+Result<int64_t> Directory::add_user_with_hash(std::string_view address, std::string_view hash) {
+  auto parsed = detail::parse_address(address);
+  if (!parsed) return parsed.error();
+  auto stored = normalize_imported_hash(hash);
+  if (!stored) return stored.error();
+  const std::string canonical = detail::canonical(*parsed);
+  store::sqlite::WriteTransaction tx(db_);
+  if (auto s = tx.begin(); !s) return s.error();
+  auto domain_id = check_new_account(db_, *parsed, canonical);
+  if (!domain_id) return domain_id.error();
+  // No SCRAM keys: they need the password, which the first login supplies.
+  auto ins = db_.prepare("INSERT INTO accounts (domain_id, address, password_hash, created_at) VALUES (?, ?, ?, ?)");
+  if (!ins) return ins.error();
+  ins->bind(1, *domain_id).bind(2, canonical).bind(3, *stored).bind(4, detail::now_seconds());
+  if (auto s = ins->run(); !s) return s.error();
+  const int64_t id = db_.last_insert_rowid();
+  if (auto s = store::create_default_mailboxes(db_, id); !s) return s.error();
+  if (auto s = tx.commit(); !s) return s.error();
+  return id;
+}
+
+Result<std::string> Directory::password_scheme(std::string_view address) {
+  auto parsed = detail::parse_address(address);
+  if (!parsed) return parsed.error();
+  const std::string canonical = detail::canonical(*parsed);
+  auto st = db_.prepare("SELECT password_hash FROM accounts WHERE address = ?");
+  if (!st) return st.error();
+  st->bind(1, canonical);
+  auto row = st->step();
+  if (!row) return row.error();
+  if (!*row) return detail::unknown_user_error(canonical);
+  return stored_hash_scheme(st->text(0));
 }
 
 }  // namespace postern::directory

@@ -87,8 +87,20 @@ class Directory {
   Status remove_user(std::string_view address);   // removes its mail too
   Result<std::vector<AccountInfo>> list_users(std::optional<std::string_view> domain = std::nullopt);
   Result<std::optional<AccountInfo>> find_user(std::string_view address);
-  // Checks the password in constant time. Returns the account when it matches.
+  // Checks the password in constant time. Returns the account when it
+  // matches. A match against an imported hash (legacy_password.hpp), or an
+  // account without SCRAM keys, has its hash replaced by Argon2id and its
+  // SCRAM keys set (a failure to do so is logged; the login still succeeds).
   Result<std::optional<AccountInfo>> authenticate(std::string_view address, std::string_view password);
+
+  // An account moved in from another server: its password hash as that
+  // server stored it (normalize_imported_hash), verified as it is until the
+  // first login upgrades it. Same errors as add_user, plus syntax errors
+  // for a hash we cannot verify.
+  Result<int64_t> add_user_with_hash(std::string_view address, std::string_view hash);
+  // The scheme of the account's stored hash: "ARGON2ID" for ours, the
+  // imported scheme ("SHA512-CRYPT", ...) until the first login.
+  Result<std::string> password_scheme(std::string_view address);
 
   // Aliases. `source` is local@domain or @domain (catch-all); the domain must
   // be ours. Targets may be local or external; each must be a valid address.
@@ -110,6 +122,10 @@ class Directory {
   Result<RecipientStatus> resolve(const EmailAddress& address, Resolution& out);
 
  private:
+  // After a successful login: Argon2id and SCRAM keys for an account that
+  // has an imported hash or no SCRAM keys yet.
+  void upgrade_password(int64_t id, const std::string& stored, std::string_view password);
+
   store::sqlite::Db& db_;
 };
 

@@ -18,6 +18,7 @@
 
 #include "directory/directory.hpp"
 #include "directory/internal.hpp"
+#include "directory/legacy_password.hpp"
 
 namespace postern::directory {
 namespace {
@@ -61,8 +62,10 @@ Result<std::string> hash_password(std::string_view password) {
 }
 
 bool verify_password(std::string_view password, std::string_view encoded) {
-  // Only Argon2id hashes are ours; anything else (empty, corrupted, another
-  // scheme) never matches rather than being guessed at.
+  // Imported hashes carry their "{SCHEME}" (legacy_password.hpp); anything
+  // else that is not our Argon2id (empty, corrupted) never matches rather
+  // than being guessed at.
+  if (!encoded.empty() && encoded.front() == '{') return verify_legacy_password(password, encoded);
   if (encoded.substr(0, 10) != "$argon2id$") return false;
   std::string terminated(encoded);  // libargon2 wants a C string
   return argon2id_verify(terminated.c_str(), password.data(), password.size()) == ARGON2_OK;

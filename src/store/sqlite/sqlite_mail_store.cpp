@@ -43,10 +43,12 @@ Result<std::unique_ptr<SqliteMailStore>> SqliteMailStore::open(const std::string
   s->committer_ = std::make_unique<Committer>(std::move(*write_db), s->notifier_, [raw](const std::string& hash) {
     if (auto st = raw->blobs_.remove(hash); !st) log::warn("blob_unlink_failed", {{"error", st.error().message}});
   });
-  auto gc = s->collect_garbage();
-  if (!gc) return gc.error();
-  if (gc->orphan_files || gc->released_blobs)
-    log::info("store_garbage_collected", {{"orphan_files", gc->orphan_files}, {"released_blobs", gc->released_blobs}});
+  if (options.collect_garbage) {
+    auto gc = s->collect_garbage();
+    if (!gc) return gc.error();
+    if (gc->orphan_files || gc->released_blobs)
+      log::info("store_garbage_collected", {{"orphan_files", gc->orphan_files}, {"released_blobs", gc->released_blobs}});
+  }
   if (auto st = s->committer_->start(); !st) return st.error();
   s->io_pool_ = std::make_unique<ThreadPool>(options.blob_io_threads, "blob-io");
   return s;

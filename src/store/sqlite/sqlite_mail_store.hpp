@@ -19,6 +19,10 @@ namespace postern::store::sqlite {
 
 struct StoreOptions {
   unsigned blob_io_threads = 16;  // concurrent blob fsyncs (the kernel batches them)
+  // Remove orphan blob files at open. Only the server may: a CLI import
+  // running beside it would take blobs the server has written but not yet
+  // committed for orphans.
+  bool collect_garbage = true;
 };
 
 struct GarbageReport {
