@@ -429,6 +429,7 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& origi
       r.unsigned_int("max_line_length", cfg.smtp.max_line_length, 1000, 1024 * 1024);
       r.unsigned_int("command_timeout_seconds", cfg.smtp.command_timeout_seconds, 1, 3600);
       r.unsigned_int("data_timeout_seconds", cfg.smtp.data_timeout_seconds, 1, 3600);
+      r.unsigned_int("line_timeout_seconds", cfg.smtp.line_timeout_seconds, 1, 3600);
       r.unsigned_int("max_connections_per_ip", cfg.smtp.max_connections_per_ip, 1, 100000);
       read_networks(r, "trusted_networks", "smtp.trusted_networks", cfg.smtp.trusted_networks);
     }
@@ -437,6 +438,7 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& origi
       r.unsigned_int("max_literal_size", cfg.imap.max_literal_size, 1024, 2ull * 1024 * 1024 * 1024);
       r.unsigned_int("idle_timeout_seconds", cfg.imap.idle_timeout_seconds, 60, 86400);
       r.unsigned_int("login_timeout_seconds", cfg.imap.login_timeout_seconds, 5, 3600);
+      r.unsigned_int("line_timeout_seconds", cfg.imap.line_timeout_seconds, 1, 3600);
     }
     if (auto* t = section("queue")) read_queue(*t, cfg.queue, diag);
     if (auto* t = section("guard")) read_guard(*t, cfg.guard, diag);

@@ -45,6 +45,7 @@ struct SmtpConfig {
   unsigned max_line_length = 4096;                  // octets per command or text line (incl. CRLF)
   unsigned command_timeout_seconds = 300;           // RFC 5321 §4.5.3.2.7
   unsigned data_timeout_seconds = 180;              // per DATA chunk, RFC 5321 §4.5.3.2.5
+  unsigned line_timeout_seconds = 60;               // one command line, first byte to end (slowloris)
   unsigned max_connections_per_ip = 20;             // concurrent sessions from one address
   // MX clients allowed to use our domains as senders without AUTH (e.g. a
   // web application's host). Empty: nobody; our users submit.
@@ -55,6 +56,7 @@ struct ImapConfig {
   uint64_t max_literal_size = 64ull * 1024 * 1024;  // APPEND size limit (NO [TOOBIG] above)
   unsigned idle_timeout_seconds = 1800;             // autologout; RFC 9051 §5.4: at least 30 minutes
   unsigned login_timeout_seconds = 60;              // before authentication
+  unsigned line_timeout_seconds = 60;               // one command before authentication, first byte to end
 };
 
 // Automatic bans (src/guard): thresholds within a sliding window, ban

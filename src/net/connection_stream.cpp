@@ -69,8 +69,14 @@ asio::awaitable<bool> ConnectionStream::handshake(const TlsContexts& tls, std::c
     co_return false;
   }
   tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *tls_ctx_);
+  bool ok = co_await run_handshake(asio::ssl::stream_base::server, timeout);
+  co_return ok;
+}
+
+asio::awaitable<bool> ConnectionStream::run_handshake(asio::ssl::stream_base::handshake_type type,
+                                                     std::chrono::steady_clock::duration timeout) {
   arm(timeout);
-  auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
+  auto [ec] = co_await tls_->async_handshake(type, asio::as_tuple(asio::use_awaitable));
   disarm();
   if (ec) {
     last_error_ = ec.message();
@@ -95,15 +101,8 @@ asio::awaitable<bool> ConnectionStream::client_handshake(std::shared_ptr<asio::s
   } else {
     X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), host.c_str());
   }
-  arm(timeout);
-  auto [ec] = co_await tls_->async_handshake(asio::ssl::stream_base::client, asio::as_tuple(asio::use_awaitable));
-  disarm();
-  if (ec) {
-    last_error_ = ec.message();
-    tls_.reset();
-    co_return false;
-  }
-  co_return true;
+  bool ok = co_await run_handshake(asio::ssl::stream_base::client, timeout);
+  co_return ok;
 }
 
 std::string ConnectionStream::verify_result() const {

@@ -58,6 +58,10 @@ class ConnectionStream {
   const std::string& last_error() const { return last_error_; }
 
  private:
+  // The handshake itself, once tls_ is set up: deadline, and on failure
+  // the error kept and the TLS layer dropped.
+  boost::asio::awaitable<bool> run_handshake(boost::asio::ssl::stream_base::handshake_type type,
+                                             std::chrono::steady_clock::duration timeout);
   void arm(std::chrono::steady_clock::duration d);
   void disarm();
 

@@ -14,6 +14,7 @@
 #include <array>
 #include <atomic>
 #include <ctime>
+#include <optional>
 
 #include "core/deflate_stream.hpp"
 #include "core/log.hpp"
@@ -212,6 +213,7 @@ asio::awaitable<void> ImapConnection::run() {
     std::string greeting = session_->greeting();
     ok = co_await stream_.write_all(greeting, kWriteTimeout);
   }
+  std::optional<std::chrono::steady_clock::time_point> line_started;  // before login: first byte of an unfinished command
   std::array<char, kReadBufferSize> buf;
   while (ok && !write_failed_) {
     if (session_->wants_close()) break;
@@ -240,8 +242,14 @@ asio::awaitable<void> ImapConnection::run() {
       co_await stream_.write_all(bye, 5s);
       break;
     }
-    auto timeout = std::chrono::seconds(session_->account_id() ? services_.idle_timeout_seconds
-                                                                : services_.login_timeout_seconds);
+    auto timeout = std::chrono::steady_clock::duration(std::chrono::seconds(
+        session_->account_id() ? services_.idle_timeout_seconds : services_.login_timeout_seconds));
+    // Before login, a command begun must end within line_timeout_seconds
+    // however slowly it trickles in (slowloris); after login, literals of
+    // big APPENDs may legitimately take long.
+    auto line_limit = std::chrono::seconds(services_.line_timeout_seconds);
+    if (line_started) timeout = std::min(timeout, *line_started + line_limit - std::chrono::steady_clock::now());
+    if (timeout < std::chrono::milliseconds(1)) timeout = std::chrono::milliseconds(1);
     size_t n = co_await stream_.read_some(buf.data(), buf.size(), timeout);
     if (n == 0) {
       if (stream_.timed_out()) {
@@ -254,6 +262,16 @@ asio::awaitable<void> ImapConnection::run() {
     bool received = co_await receive(std::string_view(buf.data(), n));
     if (!received) break;
     if (session_->take_auth_failures() > 0) co_await after_auth_failure();
+    if (session_->account_id() || !session_->partial_command()) {
+      line_started.reset();
+    } else if (!line_started) {
+      line_started = std::chrono::steady_clock::now();
+    } else if (std::chrono::steady_clock::now() - *line_started >= line_limit) {
+      log::info("line_timeout", {{"session", id_}, {"ip", ip_}});
+      session_->on_timeout();
+      co_await flush();
+      break;
+    }
     co_await flush();
     watch_account();
   }

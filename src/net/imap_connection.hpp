@@ -25,6 +25,7 @@ struct ImapServices {
   bool dev_mode = false;                 // plaintext LOGIN allowed on loopback
   imap::ReaderLimits limits;
   unsigned login_timeout_seconds = 60;   // before authentication
+  unsigned line_timeout_seconds = 60;    // before authentication: a command must be complete this long after it began
   unsigned idle_timeout_seconds = 1800;  // RFC 9051 §5.4: at least 30 minutes
   imap::MailAccess* access = nullptr;
   store::ChangeNotifier* changes = nullptr;

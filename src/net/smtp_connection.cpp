@@ -15,6 +15,7 @@
 #include <array>
 #include <chrono>
 #include <ctime>
+#include <optional>
 
 #include "core/log.hpp"
 #include "core/strings.hpp"
@@ -236,6 +237,7 @@ asio::awaitable<void> Connection::run() {
     client.trusted = !submission_ && in_networks(ip_, services_.trusted_networks);
     session_ = std::make_unique<smtp::Session>(opts, client, *services_.policy);
     session_->start();
+    std::optional<std::chrono::steady_clock::time_point> line_started;  // first byte of an unfinished command
     std::array<char, kReadBufferSize> buf;
     for (;;) {
       std::string out = session_->take_output();
@@ -264,8 +266,13 @@ asio::awaitable<void> Connection::run() {
         continue;
       }
       waiting_for_command_ = !session_->in_transaction();
-      auto timeout = std::chrono::seconds(session_->in_transaction() ? services_.data_timeout_seconds
-                                                                     : services_.command_timeout_seconds);
+      auto timeout = std::chrono::steady_clock::duration(std::chrono::seconds(
+          session_->in_transaction() ? services_.data_timeout_seconds : services_.command_timeout_seconds));
+      // A command line begun must end within line_timeout_seconds, however
+      // slowly its bytes trickle in (each byte would restart the timeout).
+      auto line_limit = std::chrono::seconds(services_.line_timeout_seconds);
+      if (line_started) timeout = std::min(timeout, *line_started + line_limit - std::chrono::steady_clock::now());
+      if (timeout < std::chrono::milliseconds(1)) timeout = std::chrono::milliseconds(1);
       size_t n = co_await stream_.read_some(buf.data(), buf.size(), timeout);
       waiting_for_command_ = false;
       if (n == 0) {
@@ -278,6 +285,15 @@ asio::awaitable<void> Connection::run() {
         break;                              // peer closed or network error
       }
       session_->receive(std::string_view(buf.data(), n));
+      if (!session_->partial_command()) {
+        line_started.reset();
+      } else if (!line_started) {
+        line_started = std::chrono::steady_clock::now();
+      } else if (std::chrono::steady_clock::now() - *line_started >= line_limit) {
+        log::info("line_timeout", {{"session", id_}, {"ip", ip_}});
+        line_started.reset();
+        session_->on_timeout();
+      }
     }
   }
   co_await stream_.close();

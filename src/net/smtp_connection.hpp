@@ -24,6 +24,7 @@ struct SmtpServices {
   smtp::SessionOptions options;         // hostname and limits from [smtp]
   unsigned command_timeout_seconds = 300;
   unsigned data_timeout_seconds = 180;
+  unsigned line_timeout_seconds = 60;   // a command line must be complete this long after its first byte
   smtp::RecipientPolicy* policy = nullptr;  // thread-safe
   store::MailStore* store = nullptr;
   TlsContexts* tls = nullptr;

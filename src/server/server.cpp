@@ -150,6 +150,7 @@ int serve(const Config& config) {
   smtp.options.limits.max_line_length = config.smtp.max_line_length;
   smtp.command_timeout_seconds = config.smtp.command_timeout_seconds;
   smtp.data_timeout_seconds = config.smtp.data_timeout_seconds;
+  smtp.line_timeout_seconds = config.smtp.line_timeout_seconds;
   smtp.enqueue = [&runner](queue::NewMessage m, std::function<void(Result<int64_t>)> done) {
     runner.submit(std::move(m), std::move(done));
   };
@@ -174,6 +175,7 @@ int serve(const Config& config) {
   imap.limits.max_discard = config.imap.max_literal_size * 2;
   imap.idle_timeout_seconds = config.imap.idle_timeout_seconds;
   imap.login_timeout_seconds = config.imap.login_timeout_seconds;
+  imap.line_timeout_seconds = config.imap.line_timeout_seconds;
   imap.access = &imap_access;
   imap.changes = &(*store)->changes();
   imap.tls = smtp.tls;

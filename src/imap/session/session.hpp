@@ -43,6 +43,8 @@ class Session {
   int take_auth_failures() { return std::exchange(ctx_.auth_failures, 0); }
   const std::string& failed_user() const { return ctx_.failed_user; }
   int bad_commands() const { return ctx_.bad_commands; }
+  // True while a command has begun arriving but is not complete.
+  bool partial_command() const { return !in_.empty() || !reader_.idle(); }
   // "OK Begin TLS negotiation now" was queued: write it, handshake, then call
   // tls_established(). Bytes received before the handshake were discarded
   // (RFC 9051 §6.2.1: no plaintext command injection).

@@ -146,6 +146,10 @@ class Session {
   // Error replies (4xx/5xx to commands: syntax, unknown command, refused
   // recipient or relay) so far: protocol abuse counted by the guard.
   unsigned error_count() const;
+  // True while part of a command line has arrived but not its end (not
+  // during message content): the adapter bounds how long that may last,
+  // so a client trickling bytes (slowloris) cannot hold a session forever.
+  bool partial_command() const;
   const ClientInfo& client() const;
   void on_timeout();          // 421 4.4.2 and close
   void on_shutdown();         // 421 4.3.2 and close (SIGTERM, between transactions)

@@ -60,6 +60,7 @@ class SessionCore {
   void reply_lines(int code, const std::vector<std::string>& lines);
   void close_with(int code, std::string_view enhanced, std::string_view text);
 
+  bool partial_command() const { return phase_ == Phase::command && in_.size() > in_pos_; }
   void reset_transaction();
   void begin_data();
   void begin_bdat(uint64_t size, bool last, std::optional<Reply> refusal);
