@@ -58,6 +58,8 @@ void register_domain_dns_command(CLI::App& domain, Context& ctx);
 std::string dkim_record_line(const mailauth::StoredKey& key, const mailauth::PrivateKey& private_key);
 void register_queue_commands(CLI::App& app, Context& ctx);
 void register_ban_commands(CLI::App& app, Context& ctx);
+// `store check` (store_cmd.cpp).
+void register_store_commands(CLI::App& app, Context& ctx);
 // `import` and `export` (transfer_cmd.cpp).
 void register_transfer_commands(CLI::App& app, Context& ctx);
 // `user import passwd-file|csv`, registered on the `user` group.

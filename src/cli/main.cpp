@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   postern::cli::register_dkim_commands(app, ctx);
   postern::cli::register_queue_commands(app, ctx);
   postern::cli::register_ban_commands(app, ctx);
+  postern::cli::register_store_commands(app, ctx);
   postern::cli::register_transfer_commands(app, ctx);
   CLI11_PARSE(app, argc, argv);
   return 0;
