@@ -3,7 +3,9 @@
 #   build/release  the server (RelWithDebInfo, gcc)      -> make build
 #   build/asan     unit tests under ASan+UBSan (gcc)     -> make unit
 #   build/fuzz     libFuzzer targets (clang)             -> make fuzz-build
-.PHONY: all deps build unit fuzz-build fuzz run test bench fmt clean
+#   build/asan-server  the server under ASan+UBSan (gcc) -> make asan-server
+#                  (only for tests/integration/test_survival.py)
+.PHONY: all deps build unit asan-server fuzz-build fuzz run test bench fmt clean
 
 JOBS ?= $(shell nproc)
 CMAKE_COMMON = -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
@@ -19,7 +21,15 @@ build: deps
 
 unit: deps
 	@cmake -S . -B build/asan $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DPOSTERN_SANITIZE=ON -DPOSTERN_SERVER=OFF >/dev/null
-	@ninja -C build/asan -j$(JOBS)
+	@CCACHE_NOHASHDIR=1 ninja -C build/asan -j$(JOBS)
+
+# The same sanitizer flags as build/asan (objects shared through ccache),
+# with the server and without unit tests: only the postern binary.
+# CCACHE_NOHASHDIR: -g would otherwise put the build directory into the
+# cache key, and the two trees would share nothing.
+asan-server: deps
+	@cmake -S . -B build/asan-server $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DPOSTERN_SANITIZE=ON -DPOSTERN_SERVER=ON -DPOSTERN_TESTS=OFF >/dev/null
+	@CCACHE_NOHASHDIR=1 ninja -C build/asan-server -j$(JOBS) postern
 
 fuzz-build: deps
 	@CXX=clang++ cmake -S . -B build/fuzz $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOSTERN_FUZZ=ON >/dev/null
@@ -33,7 +43,7 @@ fuzz: fuzz-build
 run: build
 	@scripts/dev-run
 
-test: build unit fuzz-build
+test: build unit asan-server fuzz-build
 	@scripts/run-tests
 
 bench: build

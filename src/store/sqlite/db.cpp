@@ -113,19 +113,6 @@ Result<Db> Db::open(const std::string& path, Durability durability) {
   return db;
 }
 
-Result<Db> Db::open_readonly(const std::string& path) {
-  sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    Error e = sqlite_error(raw, "open " + path);
-    sqlite3_close_v2(raw);
-    return e;
-  }
-  Db db(raw);
-  sqlite3_busy_timeout(raw, 10000);
-  return db;
-}
-
 Status Db::exec(std::string_view sql) {
   std::string copy(sql);
   char* err = nullptr;

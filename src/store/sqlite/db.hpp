@@ -72,9 +72,6 @@ class Db {
   // Opens (creating if needed) with WAL, foreign keys, a busy timeout and
   // synchronous=FULL (the durability contract) unless told otherwise.
   static Result<Db> open(const std::string& path, Durability durability = Durability::full);
-  // Opens an existing database for reading only (never creates, migrates or
-  // changes the journal mode): for checks next to a running server.
-  static Result<Db> open_readonly(const std::string& path);
 
   Status exec(std::string_view sql);
   Result<Statement> prepare(std::string_view sql);

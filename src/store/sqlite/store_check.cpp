@@ -350,8 +350,11 @@ Result<StoreCheckReport> check_store(const std::string& data_dir,
   std::string path = data_dir + "/postern.db";
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return user_error("no database at " + path);
-  auto db = Db::open_readonly(path);
+  // query_only: whatever the checks run, this connection cannot write (the
+  // database is already in WAL mode, so opening it changes nothing either).
+  auto db = Db::open(path);
   if (!db) return db.error();
+  if (auto s = db->exec("PRAGMA query_only=ON"); !s) return s.error();
   StoreCheckReport report;
   Checker checker(*db, data_dir, report, on_problem);
   if (auto s = checker.run(); !s) return s.error();
