@@ -19,7 +19,6 @@ import imaplib
 import os
 import random
 import re
-import signal
 import smtplib
 import socket
 import threading
