@@ -196,6 +196,8 @@ class ImapClient(threading.Thread):
         tag = c._new_tag()
         c.send(tag + b" IDLE\r\n")
         line = c.readline()
+        while line.startswith(b"* "):  # updates queued before the continuation
+            line = c.readline()
         if not line.startswith(b"+"):
             raise AssertionError(f"{self.name} IDLE: {line!r}")
         # Idle briefly; updates pushed meanwhile are read after DONE (a
@@ -307,7 +309,7 @@ def test_survival_under_load_and_sigkill(server_factory, monkeypatch):
     duplicated = [(k, n) for k, n in counts.items() if n > 1 and k[0].startswith("surv-")]
     unacked_landed = sum(1 for tok, rcpts in sent.items() if tok not in acked
                          for u in rcpts if counts.get((tok, u), 0))
-    check = server.cli("store", "check", check=False)
+    check = server.cli("store", "check", check=False, timeout=300)
     log = server.log()
     reports = [l for l in log.splitlines() if SANITIZER_REPORT.search(l)]
     imap_errors = [repr(c.error) for c in imaps if c.error]

@@ -152,6 +152,9 @@ class Checker {
       ++report_.messages;
       int64_t id = r.int64(0), account = r.int64(1), size = r.int64(3);
       std::string hash = r.text(2);
+      auto& users = blob_users_[hash];
+      ++users.first;
+      users.second = size;
       if (!r.int64(5)) problem(where(id) + ": blob " + short_hash(hash) + ".. has no row in blobs");
       std::string verdict = verify_blob(blobs_, hash, size, mailbox_verdicts_);
       if (verdict == "missing") missing_suspects_.emplace_back(id, hash);
@@ -170,19 +173,22 @@ class Checker {
   }
 
   Status check_blob_rows() {
-    auto st = db_.prepare(
-        "SELECT b.hash, b.size, b.refcount, (SELECT COUNT(*) FROM messages m WHERE m.blob_hash = b.hash), "
-        "(SELECT MIN(size) FROM messages m WHERE m.blob_hash = b.hash) FROM blobs b");
+    // The users of each blob were counted in check_messages: a correlated
+    // COUNT per blob would scan messages once per blob (no index on blob_hash).
+    auto st = db_.prepare("SELECT hash, size, refcount FROM blobs");
     if (!st) return st.error();
     auto s = st->each_row([&](Statement& r) {
       std::string hash = r.text(0);
       referenced_.insert(hash);
-      int64_t refcount = r.int64(2), users = r.int64(3);
+      int64_t refcount = r.int64(2);
+      auto it = blob_users_.find(hash);
+      int64_t users = it == blob_users_.end() ? 0 : it->second.first;
       if (refcount != users)
         problem("blob " + hash + ": refcount " + std::to_string(refcount) + " but " + std::to_string(users) +
                 " message rows use it");
-      if (users > 0 && r.int64(4) != r.int64(1))
-        problem("blob " + hash + ": blobs.size " + r.text(1) + " differs from its messages' size " + r.text(4));
+      if (users > 0 && it->second.second != r.int64(1))
+        problem("blob " + hash + ": blobs.size " + r.text(1) + " differs from its messages' size " +
+                std::to_string(it->second.second));
     });
     if (!s) return s;
     return blobs_.for_each([&](const std::string& hash) {
@@ -339,6 +345,7 @@ class Checker {
   std::unordered_map<int64_t, std::vector<std::string>> locations_;
   std::unordered_map<std::string, std::string> mailbox_verdicts_, queue_verdicts_;
   std::unordered_set<std::string> referenced_, queue_referenced_;
+  std::unordered_map<std::string, std::pair<int64_t, int64_t>> blob_users_;  // hash -> (messages, size)
   std::vector<std::pair<int64_t, std::string>> missing_suspects_, queue_missing_suspects_;
   std::vector<std::string> orphan_suspects_, queue_orphan_suspects_;
 };
