@@ -43,7 +43,7 @@ fuzz: fuzz-build
 run: build
 	@scripts/dev-run
 
-test: build unit asan-server fuzz-build
+test: build unit fuzz-build
 	@scripts/run-tests
 
 bench: build
