@@ -445,6 +445,7 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& origi
     if (auto* t = section("pop3")) {
       TableReader r(*t, "pop3", diag);
       r.unsigned_int("idle_timeout_seconds", cfg.pop3.idle_timeout_seconds, 600, 86400);
+      r.unsigned_int("line_timeout_seconds", cfg.pop3.line_timeout_seconds, 1, 3600);
       r.unsigned_int("max_errors", cfg.pop3.max_errors, 1, 1000);
     }
     if (auto* t = section("queue")) read_queue(*t, cfg.queue, diag);

@@ -77,6 +77,7 @@ struct GuardConfig {
 
 struct Pop3Config {
   unsigned idle_timeout_seconds = 600;  // autologout; RFC 1939 §3: at least 10 minutes
+  unsigned line_timeout_seconds = 60;   // one command line, first byte to end (slowloris)
   unsigned max_errors = 10;             // bad commands or failed logins before the session is closed
 };
 

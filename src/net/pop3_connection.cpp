@@ -14,6 +14,7 @@
 
 #include "core/log.hpp"
 #include "directory/thread_directory.hpp"
+#include "guard/guard.hpp"
 #include "net/awaitable_bridge.hpp"
 #include "net/connection_stream.hpp"
 
@@ -32,6 +33,8 @@ constexpr size_t kReadBufferSize = 4 * 1024;
 // session never holds much memory.
 constexpr uint64_t kMessageChunk = 256 * 1024;
 std::atomic<uint64_t> g_next_pop3{1};
+
+int64_t unix_now() { return static_cast<int64_t>(std::time(nullptr)); }
 
 bool is_loopback(const asio::ip::address& a) {
   if (a.is_loopback()) return true;
@@ -134,10 +137,17 @@ asio::awaitable<void> Pop3Connection::login() {
   }
   session_->login_done(std::move(w.result));
   if (session_->take_auth_failure()) {
-    log::info("auth_failed", {{"session", id_}, {"protocol", "pop3"}, {"ip", ip_}, {"user", req.user}});
-    // Slows guessing down; the reply waits, the connection stays usable.
+    const std::string& user = session_->failed_user();
+    log::info("auth_failed", {{"session", id_}, {"protocol", "pop3"}, {"ip", ip_}, {"user", user}});
+    // Slows guessing down (more for an account under attack); the reply
+    // waits, the connection stays usable. The guard may ban the source.
+    std::chrono::milliseconds wait = kAuthFailureDelay;
+    if (services_.guard) {
+      wait = std::max(wait, services_.guard->account_failure(user, unix_now()));
+      services_.guard->record(ip_, guard::Offense::auth_failure, 1, "pop3 " + user, unix_now());
+    }
     asio::steady_timer delay(stream_.socket().get_executor());
-    delay.expires_after(kAuthFailureDelay);
+    delay.expires_after(wait);
     co_await delay.async_wait(asio::as_tuple(asio::use_awaitable));
   }
 }
@@ -255,6 +265,7 @@ asio::awaitable<void> Pop3Connection::run() {
     std::string greeting = session_->greeting();
     ok = co_await stream_.write_all(greeting, kWriteTimeout);
   }
+  std::optional<std::chrono::steady_clock::time_point> line_started;  // first byte of an unfinished line
   std::array<char, kReadBufferSize> buf;
   while (ok) {
     bool written = co_await write_output();
@@ -290,7 +301,13 @@ asio::awaitable<void> Pop3Connection::run() {
       session_->on_shutdown();
       continue;
     }
-    size_t n = co_await stream_.read_some(buf.data(), buf.size(), std::chrono::seconds(services_.idle_timeout_seconds));
+    // A line begun must end within line_timeout_seconds however slowly it
+    // trickles in (slowloris); POP3 commands are short in every state.
+    auto timeout = std::chrono::steady_clock::duration(std::chrono::seconds(services_.idle_timeout_seconds));
+    auto line_limit = std::chrono::seconds(services_.line_timeout_seconds);
+    if (line_started) timeout = std::min(timeout, *line_started + line_limit - std::chrono::steady_clock::now());
+    if (timeout < std::chrono::milliseconds(1)) timeout = std::chrono::milliseconds(1);
+    size_t n = co_await stream_.read_some(buf.data(), buf.size(), timeout);
     if (n == 0) {
       if (stream_.timed_out()) {
         log::info("timeout", {{"session", id_}, {"protocol", "pop3"}});
@@ -301,10 +318,20 @@ asio::awaitable<void> Pop3Connection::run() {
       break;  // peer closed or network error: nothing is deleted (RFC 1939 §6)
     }
     session_->receive(std::string_view(buf.data(), n));
+    if (!session_->partial_line()) {
+      line_started.reset();
+    } else if (!line_started) {
+      line_started = std::chrono::steady_clock::now();
+    } else if (std::chrono::steady_clock::now() - *line_started >= line_limit) {
+      log::info("line_timeout", {{"session", id_}, {"protocol", "pop3"}, {"ip", ip_}});
+      session_->on_timeout();
+    }
   }
   co_await stream_.close();
   maildrop_lock_.reset();
   services_.registry->remove(reg_id, ip_);
+  if (services_.guard && session_ && session_->bad_commands() > 0)
+    services_.guard->record(ip_, guard::Offense::protocol_error, session_->bad_commands(), "pop3 errors", unix_now());
   log::info("disconnect", {{"session", id_}, {"protocol", "pop3"}, {"retrieved", retrieved_}});
 }
 

@@ -18,6 +18,10 @@
 #include "pop3/session.hpp"
 #include "store/mail_store.hpp"
 
+namespace postern::guard {
+class Guard;
+}
+
 namespace postern::net {
 
 struct Pop3Services {
@@ -25,12 +29,14 @@ struct Pop3Services {
   bool dev_mode = false;                // plaintext USER/PASS and AUTH allowed on loopback
   pop3::SessionLimits limits;
   unsigned idle_timeout_seconds = 600;  // RFC 1939 §3: autologout after at least 10 minutes
+  unsigned line_timeout_seconds = 60;   // a command line must be complete this long after its first byte (slowloris)
   store::MailStore* store = nullptr;
   ThreadPool* workers = nullptr;        // password hashing, store reads, blob chunks
   std::string database_path;            // the directory's database (accounts)
   TlsContexts* tls = nullptr;
   SessionRegistry* registry = nullptr;
   MaildropLocks* locks = nullptr;
+  guard::Guard* guard = nullptr;        // failed logins and bad commands are reported here
 };
 
 boost::asio::awaitable<void> run_pop3_connection(boost::asio::ip::tcp::socket socket, TlsMode tls_mode,

@@ -41,6 +41,7 @@ void Session::close_with(std::string_view line) {
 
 void Session::bad_command(std::string_view text) {
   err(text);
+  ++bad_commands_;
   if (++errors_ >= options_.limits.max_errors) close_with("-ERR Too many bad commands, closing connection");
 }
 
@@ -149,6 +150,7 @@ void Session::run_command(std::string_view line) {
 void Session::login_done(LoginResult result) {
   if (action_ != Action::login) return;
   action_ = Action::read;
+  std::string user = std::move(login_.user);
   login_ = {};
   switch (result.outcome) {
     case LoginResult::Outcome::ok:
@@ -159,6 +161,7 @@ void Session::login_done(LoginResult result) {
       break;
     case LoginResult::Outcome::bad_credentials:
       auth_failed_ = true;
+      failed_user_ = std::move(user);
       err("Authentication failed", "AUTH");
       if (++errors_ >= options_.limits.max_errors) close_with("-ERR Too many failed logins, closing connection");
       break;

@@ -96,6 +96,12 @@ class Session {
   // The failed login that was just answered (for the adapter's log and its
   // slow-down), consumed by the call.
   bool take_auth_failure() { return std::exchange(auth_failed_, false); }
+  const std::string& failed_user() const { return failed_user_; }
+  // Bad commands so far (unknown, malformed, wrong state, over-long lines),
+  // for the guard's abuse count; failed logins are not included.
+  unsigned bad_commands() const { return bad_commands_; }
+  // Part of a line has arrived but not its end (the adapter's slowloris limit).
+  bool partial_line() const { return action_ == Action::read && (in_pos_ < in_.size() || discarding_); }
   std::optional<int64_t> mailbox_id() const;
 
   void tls_established();
@@ -160,9 +166,11 @@ class Session {
   size_t in_pos_ = 0;
   bool discarding_ = false;    // dropping the rest of an over-long line
   bool sasl_pending_ = false;  // AUTH PLAIN sent "+ ": the next line is the response
-  unsigned errors_ = 0;
+  unsigned errors_ = 0;        // bad commands and failed logins (max_errors)
+  unsigned bad_commands_ = 0;
   std::optional<std::string> user_;  // USER given, PASS expected next
   bool auth_failed_ = false;
+  std::string failed_user_;
   LoginRequest login_;
   Maildrop maildrop_;
   MessageRequest message_;

@@ -79,7 +79,7 @@ void Session::finish_plain(std::string_view b64) {
   auto creds = sasl::parse_plain(*msg);
   if (!creds) return bad_command(creds.error().message);
   if (!creds->authzid.empty() && creds->authzid != creds->authcid) {
-    auth_failed_ = true;
+    // A refusal of what was asked, not a wrong password: not counted.
     return err("Authorization identity not permitted", "AUTH");
   }
   login_ = {std::move(creds->authcid), std::move(creds->password)};

@@ -188,6 +188,8 @@ int serve(const Config& config) {
   pop3.dev_mode = config.server.dev_mode;
   pop3.limits.max_errors = config.pop3.max_errors;
   pop3.idle_timeout_seconds = config.pop3.idle_timeout_seconds;
+  pop3.line_timeout_seconds = config.pop3.line_timeout_seconds;
+  pop3.guard = &guard;
   pop3.store = store->get();
   pop3.workers = &workers;
   pop3.database_path = store::sqlite::SqliteMailStore::database_path(config.server.data_dir);

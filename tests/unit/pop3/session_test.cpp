@@ -135,6 +135,9 @@ TEST_F(Pop3SessionTest, WrongPasswordInUseAndTemporaryFailure) {
   EXPECT_EQ(send("USER alice@example.test\r\nPASS nope\r\n"),
             "+OK Send your password\r\n-ERR [AUTH] Authentication failed\r\n");
   EXPECT_TRUE(session_->take_auth_failure());
+  EXPECT_EQ(session_->failed_user(), "alice@example.test");
+  EXPECT_FALSE(session_->take_auth_failure());
+  EXPECT_EQ(session_->bad_commands(), 0u);  // failed logins are counted apart
   locked_ = true;
   EXPECT_EQ(send("USER alice@example.test\r\nPASS secret\r\n"),
             "+OK Send your password\r\n-ERR [IN-USE] Mailbox is in use by another POP3 session\r\n");
@@ -243,9 +246,12 @@ TEST_F(Pop3SessionTest, TooManyBadCommandsClose) {
 TEST_F(Pop3SessionTest, LongLinesAreRefusedAndSkipped) {
   std::string longline(2000, 'A');
   EXPECT_EQ(send("USER " + longline.substr(0, 600)), "");
+  EXPECT_TRUE(session_->partial_line());  // the adapter's slowloris clock runs
   EXPECT_EQ(send(longline), "-ERR Line too long\r\n");
   EXPECT_EQ(send(longline + "\r\nNOOP\r\n"), "-ERR Not logged in\r\n");  // the rest of the long line is dropped
   EXPECT_EQ(send("CAPA\r\n").rfind("+OK Capability", 0), 0u);
+  EXPECT_FALSE(session_->partial_line());
+  EXPECT_EQ(session_->bad_commands(), 2u);
 }
 
 TEST_F(Pop3SessionTest, BytesSplitAnywhere) {
