@@ -204,6 +204,8 @@ constexpr ProtocolInfo kProtocols[] = {
     {"imaps", TlsMode::implicit},
     {"submission", TlsMode::starttls},  // RFC 6409, port 587: AUTH after STARTTLS
     {"submissions", TlsMode::implicit},  // RFC 8314, port 465
+    {"pop3", TlsMode::starttls},         // RFC 1939, port 110: STLS (RFC 2595)
+    {"pop3s", TlsMode::implicit},        // RFC 8314, port 995
 };
 
 // "192.0.2.0/24", "2001:db8::/32" or a single address.
@@ -242,7 +244,7 @@ void read_listeners(const toml::node* node, Config& cfg, Diagnostics& diag) {
     for (const auto& p : kProtocols)
       if (l.protocol == p.name) proto = &p;
     if (l.protocol.empty()) {
-      diag.add(t->source(), "listener needs protocol = \"smtp\", \"submission\", \"submissions\", \"imap\" or \"imaps\"");
+      diag.add(t->source(), "listener needs protocol = \"smtp\", \"submission\", \"submissions\", \"imap\", \"imaps\", \"pop3\" or \"pop3s\"");
       continue;
     }
     if (!proto) {
@@ -439,6 +441,12 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& origi
       r.unsigned_int("idle_timeout_seconds", cfg.imap.idle_timeout_seconds, 60, 86400);
       r.unsigned_int("login_timeout_seconds", cfg.imap.login_timeout_seconds, 5, 3600);
       r.unsigned_int("line_timeout_seconds", cfg.imap.line_timeout_seconds, 1, 3600);
+    }
+    if (auto* t = section("pop3")) {
+      TableReader r(*t, "pop3", diag);
+      r.unsigned_int("idle_timeout_seconds", cfg.pop3.idle_timeout_seconds, 600, 86400);
+      r.unsigned_int("line_timeout_seconds", cfg.pop3.line_timeout_seconds, 1, 3600);
+      r.unsigned_int("max_errors", cfg.pop3.max_errors, 1, 1000);
     }
     if (auto* t = section("queue")) read_queue(*t, cfg.queue, diag);
     if (auto* t = section("guard")) read_guard(*t, cfg.guard, diag);

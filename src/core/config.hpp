@@ -15,7 +15,8 @@ enum class TlsMode { none, starttls, implicit };
 
 struct ListenerConfig {
   std::string protocol;   // "smtp" (MX role, STARTTLS offered), "submission" (STARTTLS, AUTH),
-                          // "submissions" (implicit TLS, AUTH), "imap" (STARTTLS), "imaps" (implicit TLS)
+                          // "submissions" (implicit TLS, AUTH), "imap" (STARTTLS), "imaps" (implicit TLS),
+                          // "pop3" (STLS), "pop3s" (implicit TLS)
   std::string address;    // "host:port" as written, for messages
   std::string host;       // IP literal to bind ("0.0.0.0", "::", "127.0.0.1")
   uint16_t port = 0;
@@ -74,6 +75,12 @@ struct GuardConfig {
   std::vector<std::string> allowlist = {"127.0.0.0/8", "::1"};  // never banned
 };
 
+struct Pop3Config {
+  unsigned idle_timeout_seconds = 600;  // autologout; RFC 1939 §3: at least 10 minutes
+  unsigned line_timeout_seconds = 60;   // one command line, first byte to end (slowloris)
+  unsigned max_errors = 10;             // bad commands or failed logins before the session is closed
+};
+
 // The outbound queue (src/queue): retries, lifetime, concurrency, and where
 // mail goes (MX lookup, or a smarthost).
 struct QueueConfig {
@@ -103,6 +110,7 @@ struct Config {
   TlsConfig tls;
   SmtpConfig smtp;
   ImapConfig imap;
+  Pop3Config pop3;
   QueueConfig queue;
   GuardConfig guard;
   std::vector<ListenerConfig> listeners;

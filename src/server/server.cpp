@@ -21,6 +21,7 @@
 #include "net/imap_connection.hpp"
 #include "net/imap_mail_access.hpp"
 #include "net/listener.hpp"
+#include "net/pop3_connection.hpp"
 #include "net/smtp_connection.hpp"
 #include "dns/resolver.hpp"
 #include "guard/guard.hpp"
@@ -181,6 +182,20 @@ int serve(const Config& config) {
   imap.tls = smtp.tls;
   imap.registry = &registry;
   imap.guard = &guard;
+  net::MaildropLocks pop3_locks;
+  net::Pop3Services pop3;
+  pop3.hostname = config.server.hostname;
+  pop3.dev_mode = config.server.dev_mode;
+  pop3.limits.max_errors = config.pop3.max_errors;
+  pop3.idle_timeout_seconds = config.pop3.idle_timeout_seconds;
+  pop3.line_timeout_seconds = config.pop3.line_timeout_seconds;
+  pop3.guard = &guard;
+  pop3.store = store->get();
+  pop3.workers = &workers;
+  pop3.database_path = store::sqlite::SqliteMailStore::database_path(config.server.data_dir);
+  pop3.tls = smtp.tls;
+  pop3.registry = &registry;
+  pop3.locks = &pop3_locks;
 
   for (auto& l : listeners) {
     std::string protocol_name = l->config().protocol;
@@ -195,6 +210,10 @@ int serve(const Config& config) {
       bool submission = protocol != "smtp";
       l->start(loops, [&smtp, mode, submission](boost::asio::ip::tcp::socket socket) {
         return net::run_smtp_connection(std::move(socket), mode, smtp, submission);
+      });
+    } else if (protocol == "pop3" || protocol == "pop3s") {
+      l->start(loops, [&pop3, mode](boost::asio::ip::tcp::socket socket) {
+        return net::run_pop3_connection(std::move(socket), mode, pop3);
       });
     } else {
       l->start(loops, [&imap, mode](boost::asio::ip::tcp::socket socket) {

@@ -146,6 +146,29 @@ Result<std::string> BlobStore::read(std::string_view hash, uint64_t max_bytes) c
   return out;
 }
 
+Result<std::string> BlobStore::read_range(std::string_view hash, uint64_t offset, uint64_t max_bytes) const {
+  if (!is_hex_hash(hash)) return internal_error("invalid blob hash");
+  std::string path = path_of(hash);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return io_error("open", path, errno);
+  std::string out(static_cast<size_t>(max_bytes), '\0');
+  size_t got = 0;
+  while (got < out.size()) {
+    ssize_t n = ::pread(fd, out.data() + got, out.size() - got, static_cast<off_t>(offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      return io_error("read", path, err);
+    }
+    if (n == 0) break;  // end of the blob
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  out.resize(got);
+  return out;
+}
+
 Status BlobStore::remove(std::string_view hash) {
   if (!is_hex_hash(hash)) return internal_error("invalid blob hash");
   std::string path = path_of(hash);

@@ -31,6 +31,9 @@ class BlobStore {
   // The blob's octets; with max_bytes > 0 at most that many from its start
   // (IMAP SEARCH reads only the header section of a message).
   Result<std::string> read(std::string_view hash, uint64_t max_bytes = 0) const;
+  // At most `max_bytes` octets starting at `offset` (empty at or past the
+  // end): POP3 RETR streams big messages in chunks with this.
+  Result<std::string> read_range(std::string_view hash, uint64_t offset, uint64_t max_bytes) const;
   bool exists(std::string_view hash) const;
   Status remove(std::string_view hash);
 

@@ -189,6 +189,9 @@ class MailStore {
   virtual Result<QuotaUsage> quota(int64_t account_id) = 0;
   // The first `max_bytes` octets of a blob (fewer when it is shorter).
   virtual Result<std::string> read_blob_prefix(const std::string& hash, uint64_t max_bytes) = 0;
+  // At most `max_bytes` octets from `offset` (fewer at the end, empty past
+  // it): streaming a big message (POP3 RETR) without loading it whole.
+  virtual Result<std::string> read_blob_range(const std::string& hash, uint64_t offset, uint64_t max_bytes) = 0;
 
   // Stops accepting deliveries and waits until every queued one is committed
   // (or failed). Called on SIGTERM after the listeners are closed.

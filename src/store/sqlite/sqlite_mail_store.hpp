@@ -64,6 +64,9 @@ class SqliteMailStore final : public MailStore {
   Result<std::string> read_blob_prefix(const std::string& hash, uint64_t max_bytes) override {
     return blobs_.read(hash, max_bytes);
   }
+  Result<std::string> read_blob_range(const std::string& hash, uint64_t offset, uint64_t max_bytes) override {
+    return blobs_.read_range(hash, offset, max_bytes);
+  }
 
   // Removes orphan blob files and unreferenced blobs. Safe only while no
   // delivery is in flight (startup).

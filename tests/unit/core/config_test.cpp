@@ -158,9 +158,9 @@ TEST(Config, BadListenerAddress) {
 
 TEST(Config, UnknownOrMissingProtocol) {
   EXPECT_EQ(error_of("[[listener]]\nprotocol = \"smtps\"\naddress = \"0.0.0.0:465\"\n"),
-            "test.toml:2:12: unknown listener protocol \"smtps\" (one of: \"smtp\", \"imap\", \"imaps\", \"submission\", \"submissions\")");
+            "test.toml:2:12: unknown listener protocol \"smtps\" (one of: \"smtp\", \"imap\", \"imaps\", \"submission\", \"submissions\", \"pop3\", \"pop3s\")");
   EXPECT_EQ(error_of("[[listener]]\naddress = \"0.0.0.0:25\"\n"),
-            "test.toml:1:1: listener needs protocol = \"smtp\", \"submission\", \"submissions\", \"imap\" or \"imaps\"");
+            "test.toml:1:1: listener needs protocol = \"smtp\", \"submission\", \"submissions\", \"imap\", \"imaps\", \"pop3\" or \"pop3s\"");
   EXPECT_EQ(error_of("[[listener]]\nprotocol = \"smtp\"\naddress = \"0.0.0.0:25\"\ntls = \"maybe\"\n"),
             "test.toml:4:7: listener.tls must be \"none\", \"starttls\" or \"implicit\"");
   EXPECT_EQ(error_of("[listener]\nprotocol = \"smtp\"\n"),
