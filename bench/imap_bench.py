@@ -29,6 +29,12 @@ are checked: EXISTS, the number of FLAGS lines, SEARCH hits against what the
 generator planted, BODY[] bytes against the stored files. A command answered
 NO/BAD is reported as unsupported, not timed.
 
+Mixed workload (bench/imap_mixed.py): 50 concurrent clients in short
+sessions on the big INBOX (LOGIN, SELECT, FETCH headers of new mail, STORE
+flags, UID EXPUNGE, LOGOUT) while new mail is APPENDed at a fixed rate;
+commands/s and latency p50/p99. Each server's run starts from the same
+mailbox.
+
 Memory. Resident memory of the whole server: Postern's one process; for
 Dovecot the master and every child (auth, config, log, anvil, stats,
 imap-login, one imap process per logged-in connection). Each process's PSS
@@ -36,7 +42,7 @@ imap-login, one imap process per logged-in connection). Each process's PSS
 really spends) is summed, and the RSS sum and the anonymous (not
 file-mapped) part are reported beside it. The server is restarted, measured
 with no connection, then with C connections logged in, SELECTed and in IDLE:
-  - C = 2,000 on a small mailbox (10 messages; another user), and
+  - C = 5,000 on a small mailbox (10 messages; another user), and
   - C = 200 on the big INBOX;
 per-connection bytes = (with - idle) / C. Dovecot is measured as shipped
 (no IDLE hibernation), then with imap_hibernate_timeout = 5s (its documented
@@ -73,6 +79,7 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import imap_corpus  # noqa: E402
+import imap_mixed  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 POSTERN = ROOT / "build/release/src/cli/postern"
@@ -736,6 +743,20 @@ def markdown(report):
     for op, label in labels.items():
         row(f"… server CPU for {label.split(' (')[0]}", cpu.get("postern", {}).get(op),
             cpu.get("dovecot", {}).get(op), fmt_time, op)
+    mixed = report.get("mixed", {})
+    if mixed:
+        pm, dm = mixed.get("postern"), mixed.get("dovecot")
+        k = (pm or dm)["clients"]
+        rate = (pm or dm)["inject_rate"]
+        prow = lambda m, key: m[key] if m else None  # noqa: E731
+        row(f"mixed workload, {k} clients, new mail {rate:.0f}/s: commands/s (higher is better)",
+            prow(pm, "ops_per_second"), prow(dm, "ops_per_second"), lambda v: f"{v:.0f}/s")
+        row("… latency p50, all commands", prow(pm, "p50"), prow(dm, "p50"), fmt_time)
+        row("… latency p99, all commands", prow(pm, "p99"), prow(dm, "p99"), fmt_time)
+        for op in ("SELECT", "FETCH new headers", "UID EXPUNGE"):
+            pp = pm["per_op"].get(op, {}).get("p99") if pm else None
+            dp = dm["per_op"].get(op, {}).get("p99") if dm else None
+            row(f"… latency p99, {op}", pp, dp, fmt_time)
     first = report.get("first_select_seconds", {})
     row("first SELECT after loading (Dovecot indexes)", first.get("postern"), first.get("dovecot"), fmt_time)
 
@@ -748,6 +769,9 @@ def markdown(report):
     p_idle = mem.get("postern", {}).get("small", {}).get("idle", {}).get("pss")
     d_idle = mem.get("dovecot", {}).get("small", {}).get("idle", {}).get("pss")
     row("server memory, just started, no connection (PSS)", p_idle, d_idle, fmt_bytes)
+    p_rss = mem.get("postern", {}).get("small", {}).get("idle", {}).get("rss")
+    d_rss = mem.get("dovecot", {}).get("small", {}).get("idle", {}).get("rss")
+    row("server memory, just started, no connection (RSS, all processes)", p_rss, d_rss, fmt_bytes)
     p_anon = mem.get("postern", {}).get("small", {}).get("idle", {}).get("anon")
     d_anon = mem.get("dovecot", {}).get("small", {}).get("idle", {}).get("anon")
     row("… of which private (anonymous), not mapped files", p_anon, d_anon, fmt_bytes)
@@ -784,19 +808,28 @@ def main():
     ap.add_argument("--messages", type=int, default=100_000)
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--text-rounds", type=int, default=3, help="rounds that include SEARCH TEXT")
-    ap.add_argument("--idle-connections", type=int, default=2000)
+    ap.add_argument("--idle-connections", type=int, default=5000)
     ap.add_argument("--big-idle-connections", type=int, default=200)
-    ap.add_argument("--quick", action="store_true", help="10,000 messages, 200 connections, 3 rounds")
+    ap.add_argument("--mixed-clients", type=int, default=50)
+    ap.add_argument("--mixed-seconds", type=float, default=20)
+    ap.add_argument("--inject-rate", type=float, default=20, help="new messages/s during the mixed workload")
+    ap.add_argument("--quick", action="store_true",
+                    help="10,000 messages, 200 IDLE connections, 3 rounds, 8 s of mixed workload")
     ap.add_argument("--no-peer", action="store_true")
     ap.add_argument("--no-hibernate", action="store_true", help="skip Dovecot's hibernation variant")
     args = ap.parse_args()
     if args.quick:
         args.messages, args.rounds, args.idle_connections, args.big_idle_connections = 10_000, 3, 200, 50
+        args.mixed_seconds = 8
     args.text_rounds = min(args.text_rounds, args.rounds)
     started = time.time()
-    # Our 2,000 sockets, and Dovecot's master inherits the limit.
+    # Our 5,000 sockets; the servers inherit the limit (Dovecot's master
+    # passes it on). Root may raise the hard limit too.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (65536, 65536))
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
     if resource.getrlimit(resource.RLIMIT_NOFILE)[0] < args.idle_connections + 200:
         sys.exit(f"RLIMIT_NOFILE too low for {args.idle_connections} connections")
     if not POSTERN.exists():
@@ -891,6 +924,19 @@ def main():
         report["median_seconds"] = {
             name: {op: (None if any(v is None for v in vs) else statistics.median(vs)) for op, vs in ops.items()}
             for name, ops in samples.items()}
+
+        # Mixed client workload on the big INBOX, each server from the same start.
+        inject = [crlf((corpus_dir / "cur" / f).read_bytes()) for f in files[:200]]
+        report["mixed"] = {}
+        for s in servers:
+            m = imap_mixed.run(s.port, s.user, s.password, max(uids), inject, clients=args.mixed_clients,
+                               seconds=args.mixed_seconds, inject_rate=args.inject_rate)
+            report["mixed"][s.name] = m
+            print(f"mixed {s.name:8s} {m['ops_per_second']:.0f} commands/s, {m['sessions']} sessions, "
+                  f"p50 {m['p50'] * 1000:.1f} ms, p99 {m['p99'] * 1000:.1f} ms, injected {m['injected']}, "
+                  f"expunged {m['expunged']}, errors {m['errors']} {m['first_error'] or ''}", flush=True)
+            if m["errors"]:
+                notes.append(f"{s.name} mixed workload: {m['errors']} failed sessions (first: {m['first_error']})")
 
         # Memory: idle, then connections in IDLE (small mailbox, big INBOX).
         print("memory:", flush=True)
