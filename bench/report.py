@@ -107,7 +107,7 @@ def rows():
         med = start["median_seconds"]
         for peer in ("dovecot", "postfix"):
             if peer in med:
-                out.append(("startup", f"startup to first greeting (vs {peer})", "s", med.get("postern"), peer,
+                out.append(("startup", "startup: process start to first greeting", "s", med.get("postern"), peer,
                             med.get(peer), False, start["date"]))
     return [dict(section=s, workload=w, unit=u, postern=p, peer_name=pn, peer=pv, higher_is_better=h, date=dt,
                  ratio=(p / pv if p is not None and pv else None),
