@@ -80,6 +80,7 @@ import time
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import imap_corpus  # noqa: E402
 import imap_mixed  # noqa: E402
+import peers  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 POSTERN = ROOT / "build/release/src/cli/postern"
@@ -279,7 +280,7 @@ class Postern:
                               check=True, capture_output=True, env=env).stdout
 
     def setup(self):
-        shutil.rmtree(self.base, ignore_errors=True)
+        peers.discard(self.base)
         self.base.mkdir(parents=True)
         self.cfg = self.base / "postern.toml"
         # The per-address session limit is [smtp] max_connections_per_ip for
@@ -448,7 +449,7 @@ class Dovecot:
         import pwd
         mail = pwd.getpwnam("mail")
         self.uid, self.gid = mail.pw_uid, mail.pw_gid
-        shutil.rmtree(self.base, ignore_errors=True)
+        peers.discard(self.base)
         for d in ("run", "state", "mail"):
             (self.base / d).mkdir(parents=True)
         (self.base / "users").write_text(f"{self.user}:{{PLAIN}}{self.password}\n"
@@ -982,7 +983,8 @@ def main():
     (RESULTS / "imap.md").write_text(md)
     print("\n" + md)
     print(f"IMAP bench: {report['seconds']:.0f} s in all")
-    shutil.rmtree(base, ignore_errors=True)
+    peers.discard(base)
+    peers.empty_trash()
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ import json
 import os
 import pathlib
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -158,7 +157,8 @@ def main():
     print(f"SMTP ingest, {args.senders} senders, durable, end to end (median):")
     for size, m in med.items():
         print(f"  {int(size) // 1024} KB: " + ", ".join(f"{k} {v:.0f}/s" for k, v in m.items()))
-    shutil.rmtree(base, ignore_errors=True)
+    peers.discard(base)
+    peers.empty_trash()
 
 
 if __name__ == "__main__":

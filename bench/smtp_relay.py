@@ -25,7 +25,6 @@ import json
 import os
 import pathlib
 import platform
-import shutil
 import statistics
 import sys
 import tempfile
@@ -105,7 +104,8 @@ def main():
     (RESULTS / "smtp_relay.json").write_text(json.dumps(report, indent=2) + "\n")
     print("Submission to remote (smtp-sink), end to end (median): "
           + ", ".join(f"{k} {v:.0f}/s" for k, v in med.items()))
-    shutil.rmtree(base, ignore_errors=True)
+    peers.discard(base)
+    peers.empty_trash()
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ import json
 import os
 import pathlib
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -88,7 +87,8 @@ def main():
     (RESULTS / "startup.json").write_text(json.dumps(report, indent=2) + "\n")
     print("Startup to first greeting (median of %d): " % args.runs
           + ", ".join(f"{k} {v * 1000:.0f} ms" for k, v in med.items()))
-    shutil.rmtree(base, ignore_errors=True)
+    peers.discard(base)
+    peers.empty_trash()
 
 
 if __name__ == "__main__":
