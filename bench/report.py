@@ -96,7 +96,9 @@ def rows():
                         False, imap["date"]))
             dh = mem.get("dovecot_hibernate", {}).get("small", {}).get("pss_per_connection")
             if dh is not None:
-                out.append(("memory", f"per IDLE connection, {c:,} connections, Dovecot hibernating (PSS)", "bytes",
+                h = imap.get("hibernate_connections", c)
+                out.append(("memory", f"per IDLE connection, Dovecot hibernating ({h:,} conn.; Postern {c:,}) (PSS)",
+                            "bytes",
                             get(pm, "small", "pss_per_connection"), "dovecot (hibernation)", dh, False, imap["date"]))
             out.append(("memory", f"per IDLE connection on the {n:,}-message INBOX, "
                                   f"{imap['big_idle_connections']} connections (PSS)", "bytes",
@@ -107,7 +109,8 @@ def rows():
         med = start["median_seconds"]
         for peer in ("dovecot", "postfix"):
             if peer in med:
-                out.append(("startup", "startup: process start to first greeting", "s", med.get("postern"), peer,
+                out.append(("startup", f"startup: process start to first greeting (Postern vs {peer})", "s",
+                            med.get("postern"), peer,
                             med.get(peer), False, start["date"]))
     return [dict(section=s, workload=w, unit=u, postern=p, peer_name=pn, peer=pv, higher_is_better=h, date=dt,
                  ratio=(p / pv if p is not None and pv else None),
@@ -135,7 +138,7 @@ def chart(table):
     data = [r for r in table if r["advantage"]]
     if not data:
         return None
-    labels = [f"{r['workload']} (vs {r['peer_name']})" for r in data]
+    labels = [r["workload"] if "vs " in r["workload"] else f"{r['workload']} (vs {r['peer_name']})" for r in data]
     adv = [r["advantage"] for r in data]
     fig, ax = plt.subplots(figsize=(11, 0.42 * len(data) + 1.5))
     ax.barh(labels, adv, color=["tab:green" if x >= 1 else "tab:red" for x in adv])

@@ -114,7 +114,7 @@ def main():
     ap.add_argument("--senders", type=int, default=20)
     ap.add_argument("--sizes", default="5120,102400")
     ap.add_argument("--peer", choices=("lmtp", "maildir"), default="lmtp")
-    ap.add_argument("--drain", type=float, default=15,
+    ap.add_argument("--drain", type=float, default=10,
                     help="seconds the peer may go on delivering after the load (then: delivered so far / time)")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--no-peer", action="store_true")
