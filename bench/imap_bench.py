@@ -816,7 +816,8 @@ def main():
     ap.add_argument("--mixed-seconds", type=float, default=15)
     ap.add_argument("--inject-rate", type=float, default=20, help="new messages/s during the mixed workload")
     ap.add_argument("--quick", action="store_true",
-                    help="10,000 messages, 200 IDLE connections, 3 rounds, 8 s of mixed workload")
+                    help="10,000 messages, 200 IDLE connections, 2 rounds, 4 s of mixed workload, "
+                         "no hibernation variant")
     ap.add_argument("--no-peer", action="store_true")
     ap.add_argument("--no-hibernate", action="store_true", help="skip Dovecot's hibernation variant")
     ap.add_argument("--hibernate-connections", type=int, default=2000,
@@ -824,7 +825,7 @@ def main():
     args = ap.parse_args()
     if args.quick:
         args.messages, args.rounds, args.idle_connections, args.big_idle_connections = 10_000, 2, 200, 50
-        args.text_rounds, args.mixed_seconds = 1, 5
+        args.text_rounds, args.mixed_seconds, args.no_hibernate = 1, 4, True
     args.text_rounds = min(args.text_rounds, args.rounds)
     started = time.time()
     # Our 5,000 sockets; the servers inherit the limit (Dovecot's master
@@ -935,7 +936,7 @@ def main():
         for s in servers:
             m = imap_mixed.run(s.port, s.user, s.password, max(uids), inject, clients=args.mixed_clients,
                                seconds=args.mixed_seconds, inject_rate=args.inject_rate,
-                               grace=5 if args.quick else 8)
+                               grace=3 if args.quick else 8)
             report["mixed"][s.name] = m
             print(f"mixed {s.name:8s} {m['ops_per_second']:.0f} commands/s, {m['sessions']} sessions, "
                   f"p50 {m['p50'] * 1000:.1f} ms, p99 {m['p99'] * 1000:.1f} ms, injected {m['injected']}, "
