@@ -245,6 +245,10 @@ def main():
               "LMTP; counted in the mailbox, end to end), bench/smtp_relay.py (submission with AUTH through the "
               "outbound queue vs Postfix relaying; counted at smtp-sink), bench/imap_bench.py and "
               "bench/imap_mixed.py (IMAP vs Dovecot on one mailbox), bench/startup.py.", ""]
+    profiles = sorted(RESULTS.glob("profile-*.md"))
+    if profiles:
+        lines += ["Where Postern is weakest, profiled (perf, top frames and why): "
+                  + ", ".join(f"[{p.stem[len('profile-'):]}]({p.name})" for p in profiles) + ".", ""]
     ingest = load("smtp_ingest")
     if ingest:
         lines += [f"SMTP ingest ({ingest['date']}): {ingest['seconds']:.0f} s per round, median of "
