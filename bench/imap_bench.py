@@ -29,6 +29,12 @@ are checked: EXISTS, the number of FLAGS lines, SEARCH hits against what the
 generator planted, BODY[] bytes against the stored files. A command answered
 NO/BAD is reported as unsupported, not timed.
 
+Mixed workload (bench/imap_mixed.py): 50 concurrent clients in short
+sessions on the big INBOX (LOGIN, SELECT, FETCH headers of new mail, STORE
+flags, UID EXPUNGE, LOGOUT) while new mail is APPENDed at a fixed rate;
+commands/s and latency p50/p99. Each server's run starts from the same
+mailbox.
+
 Memory. Resident memory of the whole server: Postern's one process; for
 Dovecot the master and every child (auth, config, log, anvil, stats,
 imap-login, one imap process per logged-in connection). Each process's PSS
@@ -36,7 +42,7 @@ imap-login, one imap process per logged-in connection). Each process's PSS
 really spends) is summed, and the RSS sum and the anonymous (not
 file-mapped) part are reported beside it. The server is restarted, measured
 with no connection, then with C connections logged in, SELECTed and in IDLE:
-  - C = 2,000 on a small mailbox (10 messages; another user), and
+  - C = 5,000 on a small mailbox (10 messages; another user), and
   - C = 200 on the big INBOX;
 per-connection bytes = (with - idle) / C. Dovecot is measured as shipped
 (no IDLE hibernation), then with imap_hibernate_timeout = 5s (its documented
@@ -73,6 +79,8 @@ import time
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import imap_corpus  # noqa: E402
+import imap_mixed  # noqa: E402
+import peers  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 POSTERN = ROOT / "build/release/src/cli/postern"
@@ -272,7 +280,7 @@ class Postern:
                               check=True, capture_output=True, env=env).stdout
 
     def setup(self):
-        shutil.rmtree(self.base, ignore_errors=True)
+        peers.discard(self.base)
         self.base.mkdir(parents=True)
         self.cfg = self.base / "postern.toml"
         # The per-address session limit is [smtp] max_connections_per_ip for
@@ -441,7 +449,7 @@ class Dovecot:
         import pwd
         mail = pwd.getpwnam("mail")
         self.uid, self.gid = mail.pw_uid, mail.pw_gid
-        shutil.rmtree(self.base, ignore_errors=True)
+        peers.discard(self.base)
         for d in ("run", "state", "mail"):
             (self.base / d).mkdir(parents=True)
         (self.base / "users").write_text(f"{self.user}:{{PLAIN}}{self.password}\n"
@@ -736,6 +744,20 @@ def markdown(report):
     for op, label in labels.items():
         row(f"… server CPU for {label.split(' (')[0]}", cpu.get("postern", {}).get(op),
             cpu.get("dovecot", {}).get(op), fmt_time, op)
+    mixed = report.get("mixed", {})
+    if mixed:
+        pm, dm = mixed.get("postern"), mixed.get("dovecot")
+        k = (pm or dm)["clients"]
+        rate = (pm or dm)["inject_rate"]
+        prow = lambda m, key: m[key] if m else None  # noqa: E731
+        row(f"mixed workload, {k} clients, new mail {rate:.0f}/s: commands/s (higher is better)",
+            prow(pm, "ops_per_second"), prow(dm, "ops_per_second"), lambda v: f"{v:.0f}/s")
+        row("… latency p50, all commands", prow(pm, "p50"), prow(dm, "p50"), fmt_time)
+        row("… latency p99, all commands", prow(pm, "p99"), prow(dm, "p99"), fmt_time)
+        for op in ("SELECT", "FETCH new headers", "UID EXPUNGE"):
+            pp = pm["per_op"].get(op, {}).get("p99") if pm else None
+            dp = dm["per_op"].get(op, {}).get("p99") if dm else None
+            row(f"… latency p99, {op}", pp, dp, fmt_time)
     first = report.get("first_select_seconds", {})
     row("first SELECT after loading (Dovecot indexes)", first.get("postern"), first.get("dovecot"), fmt_time)
 
@@ -748,6 +770,9 @@ def markdown(report):
     p_idle = mem.get("postern", {}).get("small", {}).get("idle", {}).get("pss")
     d_idle = mem.get("dovecot", {}).get("small", {}).get("idle", {}).get("pss")
     row("server memory, just started, no connection (PSS)", p_idle, d_idle, fmt_bytes)
+    p_rss = mem.get("postern", {}).get("small", {}).get("idle", {}).get("rss")
+    d_rss = mem.get("dovecot", {}).get("small", {}).get("idle", {}).get("rss")
+    row("server memory, just started, no connection (RSS, all processes)", p_rss, d_rss, fmt_bytes)
     p_anon = mem.get("postern", {}).get("small", {}).get("idle", {}).get("anon")
     d_anon = mem.get("dovecot", {}).get("small", {}).get("idle", {}).get("anon")
     row("… of which private (anonymous), not mapped files", p_anon, d_anon, fmt_bytes)
@@ -757,7 +782,8 @@ def markdown(report):
     dh = mem.get("dovecot_hibernate", {}).get("small", {}).get("pss_per_connection")
     ph = mem.get("postern", {}).get("small", {}).get("pss_per_connection")
     if dh is not None:
-        row(f"… the same {small:,}, Dovecot with IDLE hibernation", ph, dh, fmt_bytes)
+        hib = report.get("hibernate_connections", small)
+        row(f"… {hib:,} connections, Dovecot with IDLE hibernation (Postern: the {small:,} above)", ph, dh, fmt_bytes)
     memrow(f"memory per IDLE connection, {small:,} on a {SMALL_MESSAGES}-message mailbox (RSS sum)", "small",
            "rss_per_connection")
 
@@ -782,21 +808,33 @@ def markdown(report):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--messages", type=int, default=100_000)
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--text-rounds", type=int, default=3, help="rounds that include SEARCH TEXT")
-    ap.add_argument("--idle-connections", type=int, default=2000)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--text-rounds", type=int, default=1, help="rounds that include SEARCH TEXT")
+    ap.add_argument("--idle-connections", type=int, default=5000)
     ap.add_argument("--big-idle-connections", type=int, default=200)
-    ap.add_argument("--quick", action="store_true", help="10,000 messages, 200 connections, 3 rounds")
+    ap.add_argument("--mixed-clients", type=int, default=50)
+    ap.add_argument("--mixed-seconds", type=float, default=15)
+    ap.add_argument("--inject-rate", type=float, default=20, help="new messages/s during the mixed workload")
+    ap.add_argument("--quick", action="store_true",
+                    help="10,000 messages, 200 IDLE connections, 2 rounds, 4 s of mixed workload, "
+                         "no hibernation variant")
     ap.add_argument("--no-peer", action="store_true")
     ap.add_argument("--no-hibernate", action="store_true", help="skip Dovecot's hibernation variant")
+    ap.add_argument("--hibernate-connections", type=int, default=2000,
+                    help="IDLE connections for Dovecot's hibernation variant (at most --idle-connections)")
     args = ap.parse_args()
     if args.quick:
-        args.messages, args.rounds, args.idle_connections, args.big_idle_connections = 10_000, 3, 200, 50
+        args.messages, args.rounds, args.idle_connections, args.big_idle_connections = 10_000, 2, 200, 50
+        args.text_rounds, args.mixed_seconds, args.no_hibernate = 1, 4, True
     args.text_rounds = min(args.text_rounds, args.rounds)
     started = time.time()
-    # Our 2,000 sockets, and Dovecot's master inherits the limit.
+    # Our 5,000 sockets; the servers inherit the limit (Dovecot's master
+    # passes it on). Root may raise the hard limit too.
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (65536, 65536))
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard if hard != resource.RLIM_INFINITY else 65536, hard))
     if resource.getrlimit(resource.RLIMIT_NOFILE)[0] < args.idle_connections + 200:
         sys.exit(f"RLIMIT_NOFILE too low for {args.idle_connections} connections")
     if not POSTERN.exists():
@@ -892,12 +930,32 @@ def main():
             name: {op: (None if any(v is None for v in vs) else statistics.median(vs)) for op, vs in ops.items()}
             for name, ops in samples.items()}
 
+        # Mixed client workload on the big INBOX, each server from the same start.
+        inject = [crlf((corpus_dir / "cur" / f).read_bytes()) for f in files[:200]]
+        report["mixed"] = {}
+        for s in servers:
+            m = imap_mixed.run(s.port, s.user, s.password, max(uids), inject, clients=args.mixed_clients,
+                               seconds=args.mixed_seconds, inject_rate=args.inject_rate,
+                               grace=3 if args.quick else 8)
+            report["mixed"][s.name] = m
+            print(f"mixed {s.name:8s} {m['ops_per_second']:.0f} commands/s, {m['sessions']} sessions, "
+                  f"p50 {m['p50'] * 1000:.1f} ms, p99 {m['p99'] * 1000:.1f} ms, injected {m['injected']}, "
+                  f"expunged {m['expunged']}, FETCH NO [EXPUNGEISSUED] {m['fetch_no_expungeissued']}, errors {m['errors']} {m['first_error'] or ''}", flush=True)
+            if m["fetch_no_expungeissued"]:
+                notes.append(f"{s.name} mixed workload: {m['fetch_no_expungeissued']} of {m['sessions']} UID FETCHes of "
+                             "new mail answered NO [EXPUNGEISSUED] (another session had expunged some; RFC 2180 "
+                             "4.1.1 allows it; the client goes on like a real one)")
+            if m["errors"]:
+                notes.append(f"{s.name} mixed workload: {m['errors']} failed sessions (first: {m['first_error']})")
+
         # Memory: idle, then connections in IDLE (small mailbox, big INBOX).
         print("memory:", flush=True)
         mem = {}
         for s in servers:
             mem[s.name] = {"small": idle_memory(s, s.idle_user, args.idle_connections, settle=3)}
             mem[s.name]["big"] = idle_memory(s, s.user, args.big_idle_connections, settle=3)
+        hib = min(args.hibernate_connections, args.idle_connections)
+        report["hibernate_connections"] = hib
         if dovecot and not args.no_hibernate:
             # Hibernation moves an IDLE session out of its imap process
             # after imap_hibernate_timeout; each imap process needs an
@@ -908,8 +966,7 @@ def main():
             dovecot.hibernate = "5s"
             dovecot.write_config()
             dovecot.start()
-            mem["dovecot_hibernate"] = {"small": idle_memory(dovecot, dovecot.idle_user, args.idle_connections,
-                                                             settle=10)}
+            mem["dovecot_hibernate"] = {"small": idle_memory(dovecot, dovecot.idle_user, hib, settle=10)}
         report["memory"] = mem
     finally:
         for s in servers:
@@ -931,7 +988,8 @@ def main():
     (RESULTS / "imap.md").write_text(md)
     print("\n" + md)
     print(f"IMAP bench: {report['seconds']:.0f} s in all")
-    shutil.rmtree(base, ignore_errors=True)
+    peers.discard(base)
+    peers.empty_trash()
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 // smtp_load: a bounded SMTP load generator for benchmarks. N sender threads
 // each keep one connection and send messages of a given size back to back
 // (EHLO once, then MAIL/RCPT/DATA per message) for a fixed time or count.
+// With --auth USER:PASS each connection authenticates (AUTH PLAIN) after
+// EHLO, as a submission client does.
 // Prints one JSON line: acknowledged messages, failures, elapsed seconds,
 // rate, and latency percentiles. Works against any SMTP server (Postern,
 // Postfix) so both see identical traffic.
@@ -32,6 +34,7 @@ struct Options {
   long max_messages = 0;  // 0: no limit besides time
   std::string from = "bench@example.org";
   std::string to = "user@example.test";
+  std::string auth;  // "user:password" for AUTH PLAIN; empty: no AUTH
 };
 
 using Clock = std::chrono::steady_clock;
@@ -85,8 +88,9 @@ class Conn {
   std::string buf_;
 };
 
-std::string make_body(size_t size, int sender, long seq) {
-  std::string h = "From: <bench@example.org>\r\nTo: <user@example.test>\r\nSubject: bench " + std::to_string(sender) +
+std::string make_body(const Options& o, int sender, long seq) {
+  size_t size = o.size;
+  std::string h = "From: <" + o.from + ">\r\nTo: <" + o.to + ">\r\nSubject: bench " + std::to_string(sender) +
                   "-" + std::to_string(seq) + "\r\nMessage-ID: <" + std::to_string(sender) + "." + std::to_string(seq) +
                   "." + std::to_string(std::rand()) + "@bench>\r\n\r\n";
   std::string body = h;
@@ -98,6 +102,33 @@ std::string make_body(size_t size, int sender, long seq) {
     body[body.size() - 1] = '\n';
   }
   return body;
+}
+
+std::string base64(const std::string& in) {
+  static const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+                 static_cast<unsigned char>(in[i + 2]);
+    out += {abc[v >> 18], abc[(v >> 12) & 63], abc[(v >> 6) & 63], abc[v & 63]};
+  }
+  if (i + 1 == in.size()) {
+    unsigned v = static_cast<unsigned char>(in[i]) << 16;
+    out += {abc[v >> 18], abc[(v >> 12) & 63], '=', '='};
+  } else if (i + 2 == in.size()) {
+    unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8);
+    out += {abc[v >> 18], abc[(v >> 12) & 63], abc[(v >> 6) & 63], '='};
+  }
+  return out;
+}
+
+// AUTH PLAIN with "user:password" (RFC 4616: authzid NUL authcid NUL passwd).
+bool authenticate(Conn& c, const std::string& auth) {
+  auto colon = auth.find(':');
+  if (colon == std::string::npos) return false;
+  std::string plain = std::string(1, '\0') + auth.substr(0, colon) + std::string(1, '\0') + auth.substr(colon + 1);
+  return c.send("AUTH PLAIN " + base64(plain) + "\r\n") && c.reply() == 235;
 }
 
 }  // namespace
@@ -114,6 +145,7 @@ int main(int argc, char** argv) {
     else if (k == "--max") o.max_messages = std::atol(v.c_str());
     else if (k == "--from") o.from = v;
     else if (k == "--to") o.to = v;
+    else if (k == "--auth") o.auth = v;
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
@@ -133,9 +165,13 @@ int main(int argc, char** argv) {
         ++failed;
         return;
       }
+      if (!o.auth.empty() && !authenticate(c, o.auth)) {
+        ++failed;
+        return;
+      }
       for (long seq = 0; Clock::now() < deadline; ++seq) {
         if (o.max_messages && issued.fetch_add(1) >= o.max_messages) break;
-        std::string msg = make_body(o.size, s, seq);
+        std::string msg = make_body(o, s, seq);
         auto t0 = Clock::now();
         // PIPELINING: envelope in one write, then the data.
         if (!c.send("MAIL FROM:<" + o.from + ">\r\nRCPT TO:<" + o.to + ">\r\nDATA\r\n")) break;
