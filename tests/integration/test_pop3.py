@@ -370,3 +370,79 @@ def test_stat_uidl_10000_messages(pop3_server):
     with_login = time.monotonic() - started
     p.quit()
     print(f"\n10,000-message INBOX: STAT+UIDL {elapsed * 1000:.0f} ms; login+STAT+UIDL {with_login * 1000:.0f} ms")
+
+
+# --- abuse: bans and slow lines -----------------------------------------------
+
+class SourcePOP3(poplib.POP3):
+    """poplib from a chosen local address (127.0.0.x): a distinct client."""
+
+    def __init__(self, port, source):
+        self.source = source
+        super().__init__("127.0.0.1", port, timeout=DEFAULT_TIMEOUT)
+
+    def _create_socket(self, timeout):
+        return socket.create_connection((self.host, self.port), timeout, source_address=(self.source, 0))
+
+
+def test_failed_logins_and_bad_commands_ban_the_source(server_factory):
+    s = server_factory(start=False, server={"dev_mode": True})
+    s.pop3_port = free_port()
+    s.listeners.append({"protocol": "pop3", "address": f"127.0.0.1:{s.pop3_port}"})
+    s.sections["guard"] = {"auth_failures": 3, "abuse_events": 4, "window_seconds": 120, "ban_seconds": 60,
+                           "account_delay_ms": 0, "allowlist": ["127.0.0.20"]}  # not loopback (the default)
+    s.write_config()
+    s.start()
+    p = SourcePOP3(s.pop3_port, "127.0.0.31")
+    for guess in ("a", "b", "c"):
+        p.user(USER)
+        with pytest.raises(poplib.error_proto, match=r"\[AUTH\]"):
+            p.pass_(guess)
+    s.wait_log(r"event=ban source=127\.0\.0\.31 ", 5)
+    p.close()
+    with socket.create_connection(("127.0.0.1", s.pop3_port), timeout=5, source_address=("127.0.0.31", 0)) as c:
+        try:
+            assert c.recv(100) == b""  # dropped at accept
+        except ConnectionResetError:
+            pass
+    # Junk commands count as abuse (reported when the session ends).
+    p = SourcePOP3(s.pop3_port, "127.0.0.32")
+    for junk in ("FROB", "XYZZY", "STAT", "RETR 1"):
+        with pytest.raises(poplib.error_proto):
+            p._shortcmd(junk)
+    p.quit()
+    s.wait_log(r"event=ban source=127\.0\.0\.32 ", 5)
+    # The real user, from elsewhere, is not affected.
+    p = SourcePOP3(s.pop3_port, "127.0.0.33")
+    p.user(USER)
+    p.pass_(s.passwords[USER])
+    p.quit()
+
+
+def test_slow_line_is_cut_off(server_factory):
+    """slowloris: a line trickling in a byte at a time is cut at
+    pop3.line_timeout_seconds, however often bytes arrive."""
+    s = server_factory(start=False, server={"dev_mode": True})
+    s.pop3_port = free_port()
+    s.listeners.append({"protocol": "pop3", "address": f"127.0.0.1:{s.pop3_port}"})
+    s.sections["pop3"] = {"line_timeout_seconds": 2}
+    s.write_config()
+    s.start()
+    with socket.create_connection(("127.0.0.1", s.pop3_port), timeout=DEFAULT_TIMEOUT) as c:
+        f = c.makefile("rb")
+        assert f.readline().startswith(b"+OK")
+        started = time.monotonic()
+        closed = False
+        for ch in b"USER " + b"x" * 40:
+            try:
+                c.sendall(bytes([ch]))
+            except OSError:
+                closed = True
+                break
+            time.sleep(0.25)
+            if time.monotonic() - started > 8:
+                break
+        reply = f.readline()
+        assert reply.startswith(b"-ERR"), reply
+        assert f.readline() == b""  # closed
+        assert time.monotonic() - started < 6, closed
