@@ -4,10 +4,14 @@
 #   build/asan     unit tests under ASan+UBSan (gcc)     -> make unit
 #   build/fuzz     libFuzzer targets (clang)             -> make fuzz-build
 #   build/asan-server  the server under ASan+UBSan (gcc) -> make asan-server
-#                  (only for tests/integration/test_survival.py)
+#                  (tests/integration/test_survival.py runs it)
 .PHONY: all deps build unit asan-server fuzz-build fuzz run test bench fmt clean
 
 JOBS ?= $(shell nproc)
+# ccache: -g puts the build directory into the cache key unless told not
+# to; without it a fresh clone (CI) or a second tree shares nothing.
+export CCACHE_NOHASHDIR := 1
+export CCACHE_MAXSIZE ?= 12G
 CMAKE_COMMON = -G Ninja -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
 
 all: build
@@ -21,15 +25,13 @@ build: deps
 
 unit: deps
 	@cmake -S . -B build/asan $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DPOSTERN_SANITIZE=ON -DPOSTERN_SERVER=OFF >/dev/null
-	@CCACHE_NOHASHDIR=1 ninja -C build/asan -j$(JOBS)
+	@ninja -C build/asan -j$(JOBS)
 
 # The same sanitizer flags as build/asan (objects shared through ccache),
 # with the server and without unit tests: only the postern binary.
-# CCACHE_NOHASHDIR: -g would otherwise put the build directory into the
-# cache key, and the two trees would share nothing.
 asan-server: deps
 	@cmake -S . -B build/asan-server $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DPOSTERN_SANITIZE=ON -DPOSTERN_SERVER=ON -DPOSTERN_TESTS=OFF >/dev/null
-	@CCACHE_NOHASHDIR=1 ninja -C build/asan-server -j$(JOBS) postern
+	@ninja -C build/asan-server -j$(JOBS) postern
 
 fuzz-build: deps
 	@CXX=clang++ cmake -S . -B build/fuzz $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOSTERN_FUZZ=ON >/dev/null
@@ -43,7 +45,7 @@ fuzz: fuzz-build
 run: build
 	@scripts/dev-run
 
-test: build unit fuzz-build
+test: build unit fuzz-build asan-server
 	@scripts/run-tests
 
 bench: build

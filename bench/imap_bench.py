@@ -283,14 +283,21 @@ class Postern:
         peers.discard(self.base)
         self.base.mkdir(parents=True)
         self.cfg = self.base / "postern.toml"
-        # The per-address session limit is [smtp] max_connections_per_ip for
-        # every listener (src/server/server.cpp), IMAP included.
+        # Connection limits (total, per address and protocol) far above the
+        # idle-connection count measured.
         self.cfg.write_text(f"""[server]
 hostname = "bench.example.test"
 data_dir = "data"
 log_level = "warn"
 dev_mode = true
+# The peers have no per-session command pacing: none here either.
+max_connections = 100000
+commands_per_second = 0
 [smtp]
+max_connections_per_ip = 100000
+[imap]
+max_connections_per_ip = 100000
+[pop3]
 max_connections_per_ip = 100000
 [[listener]]
 protocol = "imap"

@@ -147,7 +147,14 @@ hostname = "bench.example.test"
 data_dir = "data"
 log_level = "warn"
 dev_mode = true
+# The peers have no per-session command pacing: none here either.
+max_connections = 100000
+commands_per_second = 0
 [smtp]
+max_connections_per_ip = 1000
+[imap]
+max_connections_per_ip = 1000
+[pop3]
 max_connections_per_ip = 1000
 [[listener]]
 protocol = "smtp"

@@ -199,7 +199,14 @@ class PosternPair:
 hostname = "mx.b.bench"
 data_dir = "data"
 log_level = "warn"
+# The peers have no per-session command pacing: none here either.
+max_connections = 100000
+commands_per_second = 0
 [smtp]
+max_connections_per_ip = 1000
+[imap]
+max_connections_per_ip = 1000
+[pop3]
 max_connections_per_ip = 1000
 [[listener]]
 protocol = "smtp"
@@ -215,7 +222,14 @@ hostname = "mail.a.bench"
 data_dir = "data"
 log_level = "warn"
 dev_mode = true
+# The peers have no per-session command pacing: none here either.
+max_connections = 100000
+commands_per_second = 0
 [smtp]
+max_connections_per_ip = 1000
+[imap]
+max_connections_per_ip = 1000
+[pop3]
 max_connections_per_ip = 1000
 [queue]
 resolver = "127.0.0.1@{self.dns_port}"

@@ -124,7 +124,14 @@ hostname = "bench.example.test"
 data_dir = "data"
 log_level = "warn"
 dev_mode = true
+# The peers have no per-session command pacing: none here either.
+max_connections = 100000
+commands_per_second = 0
 [smtp]
+max_connections_per_ip = 100000
+[imap]
+max_connections_per_ip = 100000
+[pop3]
 max_connections_per_ip = 100000
 {queue}[[listener]]
 protocol = "{protocol}"

@@ -417,6 +417,9 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& origi
       r.boolean("dev_mode", cfg.server.dev_mode);
       r.string("log_level", cfg.server.log_level);
       r.unsigned_int("shutdown_grace_seconds", cfg.server.shutdown_grace_seconds, 0, 3600);
+      r.unsigned_int("max_connections", cfg.server.max_connections, 1, 1000000);
+      r.unsigned_int("commands_per_second", cfg.server.commands_per_second, 0, 1000000);
+      r.unsigned_int("command_burst", cfg.server.command_burst, 1, 10000000);
     }
     if (auto* t = section("tls")) {
       TableReader r(*t, "tls", diag);
@@ -432,7 +435,7 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& origi
       r.unsigned_int("command_timeout_seconds", cfg.smtp.command_timeout_seconds, 1, 3600);
       r.unsigned_int("data_timeout_seconds", cfg.smtp.data_timeout_seconds, 1, 3600);
       r.unsigned_int("line_timeout_seconds", cfg.smtp.line_timeout_seconds, 1, 3600);
-      r.unsigned_int("max_connections_per_ip", cfg.smtp.max_connections_per_ip, 1, 100000);
+      r.unsigned_int("max_connections_per_ip", cfg.smtp.max_connections_per_ip, 1, 1000000);
       read_networks(r, "trusted_networks", "smtp.trusted_networks", cfg.smtp.trusted_networks);
     }
     if (auto* t = section("imap")) {
@@ -441,12 +444,16 @@ Result<Config> parse_config(std::string_view toml_text, const std::string& origi
       r.unsigned_int("idle_timeout_seconds", cfg.imap.idle_timeout_seconds, 60, 86400);
       r.unsigned_int("login_timeout_seconds", cfg.imap.login_timeout_seconds, 5, 3600);
       r.unsigned_int("line_timeout_seconds", cfg.imap.line_timeout_seconds, 1, 3600);
+      r.unsigned_int("max_line_length", cfg.imap.max_line_length, 1024, 16 * 1024 * 1024);
+      r.unsigned_int("max_connections_per_ip", cfg.imap.max_connections_per_ip, 1, 1000000);
     }
     if (auto* t = section("pop3")) {
       TableReader r(*t, "pop3", diag);
       r.unsigned_int("idle_timeout_seconds", cfg.pop3.idle_timeout_seconds, 600, 86400);
       r.unsigned_int("line_timeout_seconds", cfg.pop3.line_timeout_seconds, 1, 3600);
       r.unsigned_int("max_errors", cfg.pop3.max_errors, 1, 1000);
+      r.unsigned_int("max_line_length", cfg.pop3.max_line_length, 512, 64 * 1024);
+      r.unsigned_int("max_connections_per_ip", cfg.pop3.max_connections_per_ip, 1, 1000000);
     }
     if (auto* t = section("queue")) read_queue(*t, cfg.queue, diag);
     if (auto* t = section("guard")) read_guard(*t, cfg.guard, diag);

@@ -32,6 +32,11 @@ struct ServerConfig {
   bool dev_mode = false;               // allow plaintext AUTH on loopback (development only)
   std::string log_level = "info";      // debug | info | warn | error
   unsigned shutdown_grace_seconds = 30;  // SIGTERM: how long in-flight transactions may take
+  unsigned max_connections = 10000;    // concurrent sessions of all protocols together
+  // Each session's command rate: a burst, then this many per second; a
+  // client above it is slowed down (its next read waits), not refused.
+  unsigned commands_per_second = 250;  // 0 = no pacing
+  unsigned command_burst = 2500;
 };
 
 struct TlsConfig {
@@ -47,7 +52,7 @@ struct SmtpConfig {
   unsigned command_timeout_seconds = 300;           // RFC 5321 §4.5.3.2.7
   unsigned data_timeout_seconds = 180;              // per DATA chunk, RFC 5321 §4.5.3.2.5
   unsigned line_timeout_seconds = 60;               // one command line, first byte to end (slowloris)
-  unsigned max_connections_per_ip = 20;             // concurrent sessions from one address
+  unsigned max_connections_per_ip = 20;             // concurrent SMTP sessions (MX and submission) from one address
   // MX clients allowed to use our domains as senders without AUTH (e.g. a
   // web application's host). Empty: nobody; our users submit.
   std::vector<std::string> trusted_networks;
@@ -58,6 +63,8 @@ struct ImapConfig {
   unsigned idle_timeout_seconds = 1800;             // autologout; RFC 9051 §5.4: at least 30 minutes
   unsigned login_timeout_seconds = 60;              // before authentication
   unsigned line_timeout_seconds = 60;               // one command before authentication, first byte to end
+  unsigned max_line_length = 64 * 1024;             // one command line without its literals (BAD above)
+  unsigned max_connections_per_ip = 50;             // concurrent IMAP sessions from one address
 };
 
 // Automatic bans (src/guard): thresholds within a sliding window, ban
@@ -79,6 +86,8 @@ struct Pop3Config {
   unsigned idle_timeout_seconds = 600;  // autologout; RFC 1939 §3: at least 10 minutes
   unsigned line_timeout_seconds = 60;   // one command line, first byte to end (slowloris)
   unsigned max_errors = 10;             // bad commands or failed logins before the session is closed
+  unsigned max_line_length = 1024;      // one command line incl. CRLF (RFC 2449 §4: 255 octets suffice)
+  unsigned max_connections_per_ip = 10; // concurrent POP3 sessions from one address
 };
 
 // The outbound queue (src/queue): retries, lifetime, concurrency, and where

@@ -21,6 +21,7 @@ const char* to_string(Offense o) {
 namespace {
 
 constexpr size_t kMaxTracked = 100000;  // sources or accounts with counters: a flood cannot grow memory forever
+constexpr int64_t kTrustedSourceSeconds = 30 * 86400;  // how long a successful login makes a source known-good
 
 void drop_before(std::deque<int64_t>& times, int64_t start) {
   while (!times.empty() && times.front() < start) times.pop_front();
@@ -110,6 +111,31 @@ std::optional<Ban> Guard::ban_locked(const std::string& key, std::string reason,
   if (store_)
     if (auto s = store_->save(ban); !s) log::error("ban_save_failed", {{"source", key}, {"error", s.error().message}});
   return ban;
+}
+
+void Guard::record_login(std::string_view ip, int64_t now) {
+  std::string key = source_key(ip);
+  std::lock_guard lock(mu_);
+  if (logins_.size() >= kMaxTracked && !logins_.count(key)) {
+    for (auto it = logins_.begin(); it != logins_.end();)
+      it = it->second < now - kTrustedSourceSeconds ? logins_.erase(it) : std::next(it);
+    // Still full of recent ones: the oldest gives way.
+    if (logins_.size() >= kMaxTracked)
+      logins_.erase(std::min_element(logins_.begin(), logins_.end(),
+                                     [](const auto& a, const auto& b) { return a.second < b.second; }));
+  }
+  logins_[key] = now;
+}
+
+bool Guard::trusted_source(std::string_view ip, int64_t now) {
+  std::string key = source_key(ip);
+  std::lock_guard lock(mu_);
+  auto login = logins_.find(key);
+  if (login == logins_.end() || login->second < now - kTrustedSourceSeconds) return false;
+  auto c = counters_.find(key);
+  if (c == counters_.end()) return true;
+  drop_before(c->second.auth, now - static_cast<int64_t>(config_.window_seconds));
+  return c->second.auth.empty();
 }
 
 std::chrono::milliseconds Guard::account_failure(std::string_view account, int64_t now) {

@@ -71,6 +71,16 @@ class Guard {
   // it (the base delay grows with the account's recent failures).
   std::chrono::milliseconds account_failure(std::string_view account, int64_t now);
 
+  // A successful login from `ip`. Such a source's later password checks
+  // are urgent (see trusted_source()).
+  void record_login(std::string_view ip, int64_t now);
+
+  // True for a source that logged in successfully within the last 30 days
+  // and has no failed login in the window: its password checks go ahead
+  // of everyone else's, so a spray from elsewhere, which keeps the
+  // password-hashing threads busy, does not make the real users wait.
+  bool trusted_source(std::string_view ip, int64_t now);
+
   const GuardConfig& config() const { return config_; }
 
  private:
@@ -88,6 +98,7 @@ class Guard {
   std::map<std::string, Ban, std::less<>> bans_;
   std::map<std::string, Counter, std::less<>> counters_;
   std::map<std::string, std::deque<int64_t>, std::less<>> account_failures_;
+  std::map<std::string, int64_t, std::less<>> logins_;  // source -> time of its last successful login
 };
 
 // "1h", "30m", "2d", "45s", "600" (seconds) -> seconds; nullopt when malformed.

@@ -42,8 +42,10 @@ class MailAccess {
  public:
   virtual ~MailAccess() = default;
 
-  // nullopt when the credentials are wrong (already slowed down).
-  virtual Task<Result<std::optional<AuthenticatedUser>>> authenticate(std::string user, std::string password) = 0;
+  // nullopt when the credentials are wrong. `client_address` is the
+  // connection's source: checks for known-good sources may go first.
+  virtual Task<Result<std::optional<AuthenticatedUser>>> authenticate(std::string user, std::string password,
+                                                                      std::string client_address) = 0;
 
   virtual Task<Result<std::vector<store::MailboxInfo>>> list_mailboxes(int64_t account_id) = 0;
   virtual Task<Result<std::vector<store::MessageRow>>> mailbox_rows(int64_t account_id, int64_t mailbox_id) = 0;

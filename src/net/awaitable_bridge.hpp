@@ -27,14 +27,17 @@ namespace detail {
 template <class T>
 struct BlockingInitiation {
   ThreadPool* pool;
+  ThreadPool::Priority priority;
   template <class Handler>
   void operator()(Handler handler, std::function<T()> work) const {
     auto ex = boost::asio::get_associated_executor(handler);
     auto h = std::make_shared<Handler>(std::move(handler));
-    pool->post([h, ex, work = std::move(work)]() mutable {
-      T value = work();
-      boost::asio::post(ex, [h, value = std::move(value)]() mutable { (*h)(std::move(value)); });
-    });
+    pool->post(
+        [h, ex, work = std::move(work)]() mutable {
+          T value = work();
+          boost::asio::post(ex, [h, value = std::move(value)]() mutable { (*h)(std::move(value)); });
+        },
+        priority);
   }
 };
 
@@ -54,9 +57,10 @@ struct CallbackInitiation {
 
 // Runs `work()` (blocking allowed) on `pool`; the awaitable yields its result.
 template <class T>
-boost::asio::awaitable<T> run_blocking(ThreadPool& pool, std::function<T()> work) {
+boost::asio::awaitable<T> run_blocking(ThreadPool& pool, std::function<T()> work,
+                                       ThreadPool::Priority priority = ThreadPool::Priority::normal) {
   return boost::asio::async_initiate<decltype(boost::asio::use_awaitable), void(T)>(
-      detail::BlockingInitiation<T>{&pool}, boost::asio::use_awaitable, std::move(work));
+      detail::BlockingInitiation<T>{&pool, priority}, boost::asio::use_awaitable, std::move(work));
 }
 
 // Calls `begin(done)`; the callee invokes `done(T)` exactly once, from any

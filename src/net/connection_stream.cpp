@@ -3,6 +3,7 @@
 #include "net/connection_stream.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -115,6 +116,19 @@ std::string ConnectionStream::verify_result() const {
 std::string ConnectionStream::tls_version() const { return tls_ ? SSL_get_version(tls_->native_handle()) : ""; }
 
 std::string ConnectionStream::tls_cipher() const { return tls_ ? SSL_get_cipher_name(tls_->native_handle()) : ""; }
+
+asio::awaitable<void> ConnectionStream::refuse(std::string_view reply, const TlsContexts* tls, bool implicit_tls) {
+  bool can_write = !implicit_tls;
+  if (implicit_tls && tls) can_write = co_await handshake(*tls, std::chrono::seconds(5));
+  if (can_write) co_await write_all(reply, std::chrono::seconds(5));
+  co_await close();
+}
+
+asio::awaitable<void> ConnectionStream::pause(std::chrono::steady_clock::duration d) {
+  asio::steady_timer t(socket_.get_executor());
+  t.expires_after(d);
+  co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+}
 
 asio::awaitable<void> ConnectionStream::close() {
   if (tls_ && !timed_out_) {

@@ -52,6 +52,13 @@ class ConnectionStream {
   boost::asio::awaitable<void> close();
   // Cancels a pending read (e.g. to deliver a shutdown request).
   void cancel();
+  // Tells a client it was not admitted (a connection limit, shutdown) and
+  // closes. On an implicit-TLS port the reply is sent inside TLS after a
+  // short handshake, so the client can show it; without a certificate it
+  // just closes.
+  boost::asio::awaitable<void> refuse(std::string_view reply, const TlsContexts* tls, bool implicit_tls);
+  // Waits without reading (command-rate pacing).
+  boost::asio::awaitable<void> pause(std::chrono::steady_clock::duration d);
 
   std::string tls_version() const;  // "TLSv1.3", or "" without TLS
   std::string tls_cipher() const;   // "TLS_AES_256_GCM_SHA384", or ""

@@ -17,6 +17,8 @@
 #include <optional>
 
 #include "core/deflate_stream.hpp"
+#include "core/command_pacer.hpp"
+#include "core/line_deadline.hpp"
 #include "core/log.hpp"
 #include "guard/guard.hpp"
 #include "imap/session/session.hpp"
@@ -183,11 +185,15 @@ asio::awaitable<void> ImapConnection::run() {
   ip_ = remote.address().to_string();
   id_ = SessionRegistry::new_session_id();
   uint64_t reg_id = g_next_imap.fetch_add(1) | (1ull << 62);
-  if (!services_.registry->add(reg_id, ip_, [self = shared_from_this()] { self->request_shutdown(); })) {
-    log::warn("connection_refused", {{"protocol", "imap"}, {"ip", ip_}});
-    if (mode_ != TlsMode::implicit)
-      co_await stream_.write_all("* BYE Too many connections or shutting down\r\n", 5s);
-    co_await stream_.close();
+  auto admission = services_.registry->add(reg_id, SessionProtocol::imap, ip_,
+                                           [self = shared_from_this()] { self->request_shutdown(); });
+  if (admission != Admission::admitted) {
+    log::warn("connection_refused", {{"protocol", "imap"}, {"ip", ip_}, {"reason", SessionRegistry::describe(admission)}});
+    // RFC 9051 §7.1.5 BYE; RFC 5530 UNAVAILABLE: temporary, try later.
+    std::string bye = admission == Admission::shutting_down ? "* BYE [UNAVAILABLE] Server shutting down\r\n"
+                      : admission == Admission::server_full ? "* BYE [UNAVAILABLE] Too many connections, try again later\r\n"
+                                                            : "* BYE [UNAVAILABLE] Too many connections from your address\r\n";
+    co_await stream_.refuse(bye, services_.tls, mode_ == TlsMode::implicit);
     co_return;
   }
   log::info("connect", {{"session", id_}, {"protocol", "imap"}, {"ip", ip_}, {"port", remote.port()}});
@@ -209,11 +215,16 @@ asio::awaitable<void> ImapConnection::run() {
     // Plaintext passwords only inside TLS, except on loopback in dev mode.
     opts.allow_plaintext_auth = opts.tls_active || (services_.dev_mode && is_loopback(remote.address()));
     opts.limits = services_.limits;
+    opts.client_address = ip_;
     session_ = std::make_unique<imap::Session>(opts, *services_.access);
     std::string greeting = session_->greeting();
     ok = co_await stream_.write_all(greeting, kWriteTimeout);
   }
-  std::optional<std::chrono::steady_clock::time_point> line_started;  // before login: first byte of an unfinished command
+  // Before login, a command begun must end within line_timeout_seconds
+  // however slowly it trickles in (slowloris); after login, literals of
+  // big APPENDs may legitimately take long.
+  LineDeadline line(std::chrono::seconds(services_.line_timeout_seconds));
+  CommandPacer pacer(services_.registry->limits().commands_per_second, services_.registry->limits().command_burst);
   std::array<char, kReadBufferSize> buf;
   while (ok && !write_failed_) {
     if (session_->wants_close()) break;
@@ -242,17 +253,17 @@ asio::awaitable<void> ImapConnection::run() {
       co_await stream_.write_all(bye, 5s);
       break;
     }
-    auto timeout = std::chrono::steady_clock::duration(std::chrono::seconds(
+    auto pace = pacer.record(session_->commands());
+    if (pace > std::chrono::steady_clock::duration::zero()) {
+      if (pacer.throttled() == 1) log::info("command_rate_paced", {{"session", id_}, {"ip", ip_}});
+      co_await stream_.pause(pace);
+    }
+    auto timeout = line.read_timeout(std::chrono::seconds(
         session_->account_id() ? services_.idle_timeout_seconds : services_.login_timeout_seconds));
-    // Before login, a command begun must end within line_timeout_seconds
-    // however slowly it trickles in (slowloris); after login, literals of
-    // big APPENDs may legitimately take long.
-    auto line_limit = std::chrono::seconds(services_.line_timeout_seconds);
-    if (line_started) timeout = std::min(timeout, *line_started + line_limit - std::chrono::steady_clock::now());
-    if (timeout < std::chrono::milliseconds(1)) timeout = std::chrono::milliseconds(1);
     size_t n = co_await stream_.read_some(buf.data(), buf.size(), timeout);
     if (n == 0) {
       if (stream_.timed_out()) {
+        log::info(line.expired() ? "line_timeout" : "timeout", {{"session", id_}, {"ip", ip_}});
         session_->on_timeout();
         co_await flush();
       }
@@ -262,11 +273,8 @@ asio::awaitable<void> ImapConnection::run() {
     bool received = co_await receive(std::string_view(buf.data(), n));
     if (!received) break;
     if (session_->take_auth_failures() > 0) co_await after_auth_failure();
-    if (session_->account_id() || !session_->partial_command()) {
-      line_started.reset();
-    } else if (!line_started) {
-      line_started = std::chrono::steady_clock::now();
-    } else if (std::chrono::steady_clock::now() - *line_started >= line_limit) {
+    line.update(!session_->account_id() && session_->partial_command());
+    if (line.expired()) {
       log::info("line_timeout", {{"session", id_}, {"ip", ip_}});
       session_->on_timeout();
       co_await flush();
@@ -284,7 +292,7 @@ asio::awaitable<void> ImapConnection::run() {
     co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
   }
   co_await stream_.close();
-  services_.registry->remove(reg_id, ip_);
+  services_.registry->remove(reg_id);
   if (services_.guard && session_ && session_->bad_commands() > 0)
     services_.guard->record(ip_, guard::Offense::protocol_error, static_cast<unsigned>(session_->bad_commands()),
                             "imap BAD", unix_now());

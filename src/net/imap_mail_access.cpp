@@ -5,11 +5,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <ctime>
 #include <mutex>
 #include <thread>
 
 #include "delivery/local_delivery.hpp"
 #include "directory/thread_directory.hpp"
+#include "guard/guard.hpp"
 #include "net/awaitable_bridge.hpp"
 
 namespace postern::net {
@@ -88,16 +90,23 @@ void run_lane(const std::shared_ptr<ScanJob>& job) {
 }  // namespace
 
 Task<Result<std::optional<imap::AuthenticatedUser>>> ImapMailAccess::authenticate(std::string user,
-                                                                                  std::string password) {
+                                                                                  std::string password,
+                                                                                  std::string client_address) {
   using R = Result<std::optional<imap::AuthenticatedUser>>;
-  return run_blocking<R>(workers_, [this, user = std::move(user), password = std::move(password)]() -> R {
+  auto now = static_cast<int64_t>(std::time(nullptr));
+  auto priority = guard_ && guard_->trusted_source(client_address, now) ? ThreadPool::Priority::urgent
+                                                                        : ThreadPool::Priority::normal;
+  std::function<R()> work = [this, user = std::move(user), password = std::move(password),
+                             client_address = std::move(client_address)]() -> R {
     auto dir = directory::thread_directory(database_path_);
     if (!dir) return dir.error();
     auto account = (*dir)->authenticate(user, password);
     if (!account) return account.error();
     if (!*account) return std::optional<imap::AuthenticatedUser>();
+    if (guard_) guard_->record_login(client_address, static_cast<int64_t>(std::time(nullptr)));
     return std::optional<imap::AuthenticatedUser>(imap::AuthenticatedUser{(*account)->id, (*account)->address});
-  });
+  };
+  return run_blocking<R>(auth_workers_, std::move(work), priority);
 }
 
 Task<Result<std::vector<store::MailboxInfo>>> ImapMailAccess::list_mailboxes(int64_t account_id) {

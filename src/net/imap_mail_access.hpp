@@ -8,14 +8,23 @@
 #include "core/thread_pool.hpp"
 #include "imap/mail_access.hpp"
 
+namespace postern::guard {
+class Guard;
+}
+
 namespace postern::net {
 
 class ImapMailAccess final : public imap::MailAccess {
  public:
-  ImapMailAccess(store::MailStore& store, ThreadPool& workers, std::string database_path)
-      : store_(store), workers_(workers), database_path_(std::move(database_path)) {}
+  // Store work runs on `workers`, password checks on `auth_workers` (so a
+  // password spray never delays mail); `guard` ranks the checks.
+  ImapMailAccess(store::MailStore& store, ThreadPool& workers, ThreadPool& auth_workers, guard::Guard* guard,
+                 std::string database_path)
+      : store_(store), workers_(workers), auth_workers_(auth_workers), guard_(guard),
+        database_path_(std::move(database_path)) {}
 
-  imap::Task<Result<std::optional<imap::AuthenticatedUser>>> authenticate(std::string user, std::string password) override;
+  imap::Task<Result<std::optional<imap::AuthenticatedUser>>> authenticate(std::string user, std::string password,
+                                                                          std::string client_address) override;
   imap::Task<Result<std::vector<store::MailboxInfo>>> list_mailboxes(int64_t account_id) override;
   imap::Task<Result<std::vector<store::MessageRow>>> mailbox_rows(int64_t account_id, int64_t mailbox_id) override;
   imap::Task<Result<store::MailboxChanges>> changes_since(int64_t account_id, int64_t mailbox_id, int64_t modseq) override;
@@ -41,6 +50,8 @@ class ImapMailAccess final : public imap::MailAccess {
  private:
   store::MailStore& store_;
   ThreadPool& workers_;
+  ThreadPool& auth_workers_;
+  guard::Guard* guard_;
   std::string database_path_;
 };
 

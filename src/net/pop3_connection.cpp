@@ -12,6 +12,8 @@
 #include <array>
 #include <atomic>
 
+#include "core/command_pacer.hpp"
+#include "core/line_deadline.hpp"
 #include "core/log.hpp"
 #include "directory/thread_directory.hpp"
 #include "guard/guard.hpp"
@@ -123,9 +125,14 @@ asio::awaitable<void> Pop3Connection::login() {
     w.result.maildrop = std::move(*snap);
     return w;
   };
-  LoginWork w = co_await run_blocking<LoginWork>(*services_.workers, std::move(work));
+  // Password checks have their own threads, so hashing during a spray
+  // never delays mail; known-good sources go first (guard.hpp).
+  auto priority = services_.guard && services_.guard->trusted_source(ip_, unix_now()) ? ThreadPool::Priority::urgent
+                                                                                     : ThreadPool::Priority::normal;
+  LoginWork w = co_await run_blocking<LoginWork>(*services_.auth_workers, std::move(work), priority);
   auto outcome = w.result.outcome;
   if (outcome == pop3::LoginResult::Outcome::ok) {
+    if (services_.guard) services_.guard->record_login(ip_, unix_now());
     maildrop_lock_ = std::move(w.lock);
     account_id_ = w.account_id;
     log::info("auth_succeeded", {{"session", id_}, {"protocol", "pop3"}, {"user", w.address},
@@ -234,11 +241,16 @@ asio::awaitable<void> Pop3Connection::run() {
   ip_ = remote.address().to_string();
   id_ = SessionRegistry::new_session_id();
   uint64_t reg_id = g_next_pop3.fetch_add(1) | (1ull << 61);
-  if (!services_.registry->add(reg_id, ip_, [self = shared_from_this()] { self->request_shutdown(); })) {
-    log::warn("connection_refused", {{"protocol", "pop3"}, {"ip", ip_}});
-    if (mode_ != TlsMode::implicit)
-      co_await stream_.write_all("-ERR [SYS/TEMP] Too many connections or shutting down\r\n", 5s);
-    co_await stream_.close();
+  auto admission = services_.registry->add(reg_id, SessionProtocol::pop3, ip_,
+                                           [self = shared_from_this()] { self->request_shutdown(); });
+  if (admission != Admission::admitted) {
+    log::warn("connection_refused", {{"protocol", "pop3"}, {"ip", ip_}, {"reason", SessionRegistry::describe(admission)}});
+    // RFC 3206 SYS/TEMP: a temporary problem on our side, try later.
+    std::string reply = admission == Admission::shutting_down ? "-ERR [SYS/TEMP] Server shutting down\r\n"
+                        : admission == Admission::server_full
+                            ? "-ERR [SYS/TEMP] Too many connections, try again later\r\n"
+                            : "-ERR [SYS/TEMP] Too many connections from your address\r\n";
+    co_await stream_.refuse(reply, services_.tls, mode_ == TlsMode::implicit);
     co_return;
   }
   log::info("connect", {{"session", id_}, {"protocol", "pop3"}, {"ip", ip_}, {"port", remote.port()}});
@@ -265,7 +277,10 @@ asio::awaitable<void> Pop3Connection::run() {
     std::string greeting = session_->greeting();
     ok = co_await stream_.write_all(greeting, kWriteTimeout);
   }
-  std::optional<std::chrono::steady_clock::time_point> line_started;  // first byte of an unfinished line
+  // A line begun must end within line_timeout_seconds however slowly it
+  // trickles in (slowloris); POP3 commands are short in every state.
+  LineDeadline line(std::chrono::seconds(services_.line_timeout_seconds));
+  CommandPacer pacer(services_.registry->limits().commands_per_second, services_.registry->limits().command_burst);
   std::array<char, kReadBufferSize> buf;
   while (ok) {
     bool written = co_await write_output();
@@ -301,16 +316,17 @@ asio::awaitable<void> Pop3Connection::run() {
       session_->on_shutdown();
       continue;
     }
-    // A line begun must end within line_timeout_seconds however slowly it
-    // trickles in (slowloris); POP3 commands are short in every state.
-    auto timeout = std::chrono::steady_clock::duration(std::chrono::seconds(services_.idle_timeout_seconds));
-    auto line_limit = std::chrono::seconds(services_.line_timeout_seconds);
-    if (line_started) timeout = std::min(timeout, *line_started + line_limit - std::chrono::steady_clock::now());
-    if (timeout < std::chrono::milliseconds(1)) timeout = std::chrono::milliseconds(1);
+    auto pace = pacer.record(session_->commands());
+    if (pace > std::chrono::steady_clock::duration::zero()) {
+      if (pacer.throttled() == 1) log::info("command_rate_paced", {{"session", id_}, {"protocol", "pop3"}, {"ip", ip_}});
+      co_await stream_.pause(pace);
+    }
+    auto timeout = line.read_timeout(std::chrono::seconds(services_.idle_timeout_seconds));
     size_t n = co_await stream_.read_some(buf.data(), buf.size(), timeout);
     if (n == 0) {
       if (stream_.timed_out()) {
-        log::info("timeout", {{"session", id_}, {"protocol", "pop3"}});
+        log::info(line.expired() ? "line_timeout" : "timeout", {{"session", id_}, {"protocol", "pop3"}, {"ip", ip_}});
+        line.reset();
         session_->on_timeout();
         continue;
       }
@@ -318,18 +334,16 @@ asio::awaitable<void> Pop3Connection::run() {
       break;  // peer closed or network error: nothing is deleted (RFC 1939 §6)
     }
     session_->receive(std::string_view(buf.data(), n));
-    if (!session_->partial_line()) {
-      line_started.reset();
-    } else if (!line_started) {
-      line_started = std::chrono::steady_clock::now();
-    } else if (std::chrono::steady_clock::now() - *line_started >= line_limit) {
+    line.update(session_->partial_line());
+    if (line.expired()) {
       log::info("line_timeout", {{"session", id_}, {"protocol", "pop3"}, {"ip", ip_}});
+      line.reset();
       session_->on_timeout();
     }
   }
   co_await stream_.close();
   maildrop_lock_.reset();
-  services_.registry->remove(reg_id, ip_);
+  services_.registry->remove(reg_id);
   if (services_.guard && session_ && session_->bad_commands() > 0)
     services_.guard->record(ip_, guard::Offense::protocol_error, session_->bad_commands(), "pop3 errors", unix_now());
   log::info("disconnect", {{"session", id_}, {"protocol", "pop3"}, {"retrieved", retrieved_}});

@@ -31,7 +31,8 @@ struct Pop3Services {
   unsigned idle_timeout_seconds = 600;  // RFC 1939 §3: autologout after at least 10 minutes
   unsigned line_timeout_seconds = 60;   // a command line must be complete this long after its first byte (slowloris)
   store::MailStore* store = nullptr;
-  ThreadPool* workers = nullptr;        // password hashing, store reads, blob chunks
+  ThreadPool* workers = nullptr;        // store reads, blob chunks
+  ThreadPool* auth_workers = nullptr;   // password checks (Argon2id), apart from mail work
   std::string database_path;            // the directory's database (accounts)
   TlsContexts* tls = nullptr;
   SessionRegistry* registry = nullptr;

@@ -8,21 +8,31 @@
 
 namespace postern::net {
 
-bool SessionRegistry::add(uint64_t id, const std::string& ip, std::function<void()> request_shutdown) {
-  std::lock_guard lock(mu_);
-  if (shutting_down_) return false;
-  auto& n = per_ip_[ip];
-  if (n >= max_per_ip_) return false;
-  ++n;
-  sessions_.emplace(id, std::move(request_shutdown));
-  return true;
+std::string SessionRegistry::ip_key(SessionProtocol p, const std::string& ip) {
+  return static_cast<char>('0' + static_cast<int>(p)) + ip;
 }
 
-void SessionRegistry::remove(uint64_t id, const std::string& ip) {
+Admission SessionRegistry::add(uint64_t id, SessionProtocol protocol, const std::string& ip,
+                               std::function<void()> request_shutdown) {
   std::lock_guard lock(mu_);
-  if (sessions_.erase(id) == 0) return;
-  auto it = per_ip_.find(ip);
+  if (shutting_down_) return Admission::shutting_down;
+  if (sessions_.size() >= limits_.max_total) return Admission::server_full;
+  auto key = ip_key(protocol, ip);
+  auto it = per_ip_.find(key);
+  if (it != per_ip_.end() && it->second >= limits_.max_per_ip[static_cast<size_t>(protocol)])
+    return Admission::address_full;
+  ++per_ip_[key];
+  sessions_.emplace(id, Entry{protocol, ip, std::move(request_shutdown)});
+  return Admission::admitted;
+}
+
+void SessionRegistry::remove(uint64_t id) {
+  std::lock_guard lock(mu_);
+  auto s = sessions_.find(id);
+  if (s == sessions_.end()) return;
+  auto it = per_ip_.find(ip_key(s->second.protocol, s->second.ip));
   if (it != per_ip_.end() && --it->second == 0) per_ip_.erase(it);
+  sessions_.erase(s);
 }
 
 void SessionRegistry::shutdown_all() {
@@ -30,7 +40,7 @@ void SessionRegistry::shutdown_all() {
   {
     std::lock_guard lock(mu_);
     shutting_down_ = true;
-    for (auto& [id, hook] : sessions_) hooks.push_back(hook);
+    for (auto& [id, entry] : sessions_) hooks.push_back(entry.request_shutdown);
   }
   for (auto& h : hooks) h();
 }
@@ -38,6 +48,16 @@ void SessionRegistry::shutdown_all() {
 size_t SessionRegistry::size() const {
   std::lock_guard lock(mu_);
   return sessions_.size();
+}
+
+const char* SessionRegistry::describe(Admission a) {
+  switch (a) {
+    case Admission::admitted: return "admitted";
+    case Admission::shutting_down: return "shutting down";
+    case Admission::server_full: return "server at its connection limit";
+    case Admission::address_full: return "too many connections from this address";
+  }
+  return "refused";
 }
 
 std::string SessionRegistry::new_session_id() {

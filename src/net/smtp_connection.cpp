@@ -17,6 +17,8 @@
 #include <ctime>
 #include <optional>
 
+#include "core/command_pacer.hpp"
+#include "core/line_deadline.hpp"
 #include "core/log.hpp"
 #include "core/strings.hpp"
 #include "delivery/local_delivery.hpp"
@@ -123,10 +125,15 @@ asio::awaitable<void> Connection::authenticate() {
     }
     return r;
   };
-  smtp::AuthResult result = co_await run_blocking<smtp::AuthResult>(*services_.workers, std::move(work));
+  // Password checks have their own threads, so hashing during a spray
+  // never delays mail; known-good sources go first (guard.hpp).
+  auto priority = services_.guard && services_.guard->trusted_source(ip_, unix_now()) ? ThreadPool::Priority::urgent
+                                                                                     : ThreadPool::Priority::normal;
+  smtp::AuthResult result = co_await run_blocking<smtp::AuthResult>(*services_.auth_workers, std::move(work), priority);
   session_->auth_done(std::move(result));
   if (session_->client().authenticated) {
     log::info("auth_succeeded", {{"session", id_}, {"user", session_->client().user}});
+    if (services_.guard) services_.guard->record_login(ip_, unix_now());
   } else if (session_->take_auth_failure()) {
     log::info("auth_failed", {{"session", id_}, {"ip", ip_}, {"user", req.user}});
     // Slows guessing down (more for an account under attack); the reply
@@ -208,13 +215,18 @@ asio::awaitable<void> Connection::run() {
   ip_ = remote.address().to_string();
   id_ = SessionRegistry::new_session_id();
   uint64_t reg_id = g_next_connection.fetch_add(1);
-  if (!services_.registry->add(reg_id, ip_, [self = shared_from_this()] { self->request_shutdown(); })) {
-    bool stopping = services_.registry->shutting_down();
-    log::warn("connection_refused", {{"ip", ip_}, {"reason", stopping ? "shutting down" : "too many connections from this address"}});
-    std::string reply = stopping ? "421 4.3.2 " + services_.options.hostname + " Service shutting down\r\n"
-                                 : "421 4.7.0 " + services_.options.hostname + " Too many connections from your address\r\n";
-    if (mode_ != TlsMode::implicit) co_await stream_.write_all(reply, kWriteTimeout);
-    co_await stream_.close();
+  auto admission = services_.registry->add(reg_id, SessionProtocol::smtp, ip_,
+                                           [self = shared_from_this()] { self->request_shutdown(); });
+  if (admission != Admission::admitted) {
+    log::warn("connection_refused", {{"ip", ip_}, {"reason", SessionRegistry::describe(admission)}});
+    // RFC 5321 §3.8: 421 <domain> first; RFC 3463 codes: 4.3.2 system not
+    // accepting messages, 4.7.0 refused by policy.
+    const std::string& host = services_.options.hostname;
+    std::string reply = admission == Admission::shutting_down ? "421 4.3.2 " + host + " Service shutting down\r\n"
+                        : admission == Admission::server_full
+                            ? "421 4.3.2 " + host + " Too many connections, try again later\r\n"
+                            : "421 4.7.0 " + host + " Too many connections from your address\r\n";
+    co_await stream_.refuse(reply, services_.tls, mode_ == TlsMode::implicit);
     co_return;
   }
   log::info("connect", {{"session", id_}, {"ip", ip_}, {"port", remote.port()}});
@@ -237,7 +249,8 @@ asio::awaitable<void> Connection::run() {
     client.trusted = !submission_ && in_networks(ip_, services_.trusted_networks);
     session_ = std::make_unique<smtp::Session>(opts, client, *services_.policy);
     session_->start();
-    std::optional<std::chrono::steady_clock::time_point> line_started;  // first byte of an unfinished command
+    LineDeadline line(std::chrono::seconds(services_.line_timeout_seconds));
+    CommandPacer pacer(services_.registry->limits().commands_per_second, services_.registry->limits().command_burst);
     std::array<char, kReadBufferSize> buf;
     for (;;) {
       std::string out = session_->take_output();
@@ -265,19 +278,20 @@ asio::awaitable<void> Connection::run() {
         session_->on_shutdown();
         continue;
       }
+      auto pace = pacer.record(session_->commands());
+      if (pace > std::chrono::steady_clock::duration::zero()) {
+        if (pacer.throttled() == 1) log::info("command_rate_paced", {{"session", id_}, {"ip", ip_}});
+        co_await stream_.pause(pace);
+      }
       waiting_for_command_ = !session_->in_transaction();
-      auto timeout = std::chrono::steady_clock::duration(std::chrono::seconds(
+      auto timeout = line.read_timeout(std::chrono::seconds(
           session_->in_transaction() ? services_.data_timeout_seconds : services_.command_timeout_seconds));
-      // A command line begun must end within line_timeout_seconds, however
-      // slowly its bytes trickle in (each byte would restart the timeout).
-      auto line_limit = std::chrono::seconds(services_.line_timeout_seconds);
-      if (line_started) timeout = std::min(timeout, *line_started + line_limit - std::chrono::steady_clock::now());
-      if (timeout < std::chrono::milliseconds(1)) timeout = std::chrono::milliseconds(1);
       size_t n = co_await stream_.read_some(buf.data(), buf.size(), timeout);
       waiting_for_command_ = false;
       if (n == 0) {
         if (stream_.timed_out()) {
-          log::info("timeout", {{"session", id_}});
+          log::info(line.expired() ? "line_timeout" : "timeout", {{"session", id_}, {"ip", ip_}});
+          line.reset();
           session_->on_timeout();
           continue;
         }
@@ -285,19 +299,16 @@ asio::awaitable<void> Connection::run() {
         break;                              // peer closed or network error
       }
       session_->receive(std::string_view(buf.data(), n));
-      if (!session_->partial_command()) {
-        line_started.reset();
-      } else if (!line_started) {
-        line_started = std::chrono::steady_clock::now();
-      } else if (std::chrono::steady_clock::now() - *line_started >= line_limit) {
+      line.update(session_->partial_command());
+      if (line.expired()) {
         log::info("line_timeout", {{"session", id_}, {"ip", ip_}});
-        line_started.reset();
+        line.reset();
         session_->on_timeout();
       }
     }
   }
   co_await stream_.close();
-  services_.registry->remove(reg_id, ip_);
+  services_.registry->remove(reg_id);
   if (services_.guard && session_ && session_->error_count() > 0)
     services_.guard->record(ip_, guard::Offense::protocol_error, session_->error_count(), "smtp errors", unix_now());
   log::info("disconnect", {{"session", id_}, {"messages", messages_}});

@@ -31,6 +31,7 @@ struct SmtpServices {
   SessionRegistry* registry = nullptr;
   // Submission: AUTH lookups run on `workers` against the directory.
   ThreadPool* workers = nullptr;
+  ThreadPool* auth_workers = nullptr;   // password checks (Argon2id), apart from mail work
   std::string database_path;
   bool dev_mode = false;                      // AUTH without TLS from loopback
   std::vector<std::string> trusted_networks;  // smtp.trusted_networks

@@ -104,6 +104,7 @@ void Session::drive() {
 }
 
 void Session::run_line(std::string_view line) {
+  ++commands_;
   if (sasl_pending_) {
     sasl_pending_ = false;
     continue_auth(line);

@@ -100,6 +100,9 @@ class Session {
   // Bad commands so far (unknown, malformed, wrong state, over-long lines),
   // for the guard's abuse count; failed logins are not included.
   unsigned bad_commands() const { return bad_commands_; }
+  // Lines processed so far (commands and SASL responses), for the adapter's
+  // command-rate pacing.
+  uint64_t commands() const { return commands_; }
   // Part of a line has arrived but not its end (the adapter's slowloris limit).
   bool partial_line() const { return action_ == Action::read && (in_pos_ < in_.size() || discarding_); }
   std::optional<int64_t> mailbox_id() const;
@@ -168,6 +171,7 @@ class Session {
   bool sasl_pending_ = false;  // AUTH PLAIN sent "+ ": the next line is the response
   unsigned errors_ = 0;        // bad commands and failed logins (max_errors)
   unsigned bad_commands_ = 0;
+  uint64_t commands_ = 0;
   std::optional<std::string> user_;  // USER given, PASS expected next
   bool auth_failed_ = false;
   std::string failed_user_;

@@ -28,6 +28,7 @@
 #include "guard/sqlite_ban_store.hpp"
 #include "mailauth/dkim_signer.hpp"
 #include "queue/outbound_queue.hpp"
+#include "server/fd_limit.hpp"
 #include "server/privileges.hpp"
 #include "server/queue_runner.hpp"
 #include "server/recipient_policy.hpp"
@@ -142,7 +143,15 @@ int serve(const Config& config) {
   ban_reload.async_wait(reload_bans);
 
   DirectoryRecipientPolicy policy(store::sqlite::SqliteMailStore::database_path(config.server.data_dir));
-  net::SessionRegistry registry(config.smtp.max_connections_per_ip);
+  raise_fd_limit(config.server.max_connections);
+  net::SessionLimits session_limits;
+  session_limits.max_total = config.server.max_connections;
+  session_limits.max_per_ip[static_cast<size_t>(net::SessionProtocol::smtp)] = config.smtp.max_connections_per_ip;
+  session_limits.max_per_ip[static_cast<size_t>(net::SessionProtocol::imap)] = config.imap.max_connections_per_ip;
+  session_limits.max_per_ip[static_cast<size_t>(net::SessionProtocol::pop3)] = config.pop3.max_connections_per_ip;
+  session_limits.commands_per_second = config.server.commands_per_second;
+  session_limits.command_burst = config.server.command_burst;
+  net::SessionRegistry registry(session_limits);
   net::SmtpServices smtp;
   smtp.options.hostname = config.server.hostname;
   smtp.options.limits.max_message_size = config.smtp.max_message_size;
@@ -159,19 +168,27 @@ int serve(const Config& config) {
   smtp.store = store->get();
   smtp.tls = tls.configured() ? &tls : nullptr;
   smtp.registry = &registry;
-  // Blocking work of sessions (password hashing, store reads) runs here.
+  // Blocking work of sessions (store reads, blob files) runs here.
   ThreadPool workers(std::max(2u, std::thread::hardware_concurrency()), "worker");
   smtp.workers = &workers;
+  // Password checks (Argon2id: 64 MiB and tens of ms each) on threads of
+  // their own: a password spray then competes for CPU, but never queues
+  // ahead of SELECT, FETCH or delivery work. One of them checks only
+  // known-good sources (guard.hpp), so their users never wait for a
+  // sprayer's hash in progress.
+  ThreadPool auth_workers(std::max(1u, std::thread::hardware_concurrency()) + 1, "auth", 1);
+  smtp.auth_workers = &auth_workers;
   smtp.database_path = store::sqlite::SqliteMailStore::database_path(config.server.data_dir);
   smtp.dev_mode = config.server.dev_mode;
   smtp.trusted_networks = config.smtp.trusted_networks;
   smtp.guard = &guard;
-  net::ImapMailAccess imap_access(**store, workers,
+  net::ImapMailAccess imap_access(**store, workers, auth_workers, &guard,
                                   store::sqlite::SqliteMailStore::database_path(config.server.data_dir));
   net::ImapServices imap;
   imap.hostname = config.server.hostname;
   imap.dev_mode = config.server.dev_mode;
   imap.limits.max_literal = config.imap.max_literal_size;
+  imap.limits.max_line = config.imap.max_line_length;
   imap.limits.max_command = config.imap.max_literal_size + 16 * 1024 * 1024;
   imap.limits.max_discard = config.imap.max_literal_size * 2;
   imap.idle_timeout_seconds = config.imap.idle_timeout_seconds;
@@ -187,11 +204,13 @@ int serve(const Config& config) {
   pop3.hostname = config.server.hostname;
   pop3.dev_mode = config.server.dev_mode;
   pop3.limits.max_errors = config.pop3.max_errors;
+  pop3.limits.max_line = config.pop3.max_line_length;
   pop3.idle_timeout_seconds = config.pop3.idle_timeout_seconds;
   pop3.line_timeout_seconds = config.pop3.line_timeout_seconds;
   pop3.guard = &guard;
   pop3.store = store->get();
   pop3.workers = &workers;
+  pop3.auth_workers = &auth_workers;
   pop3.database_path = store::sqlite::SqliteMailStore::database_path(config.server.data_dir);
   pop3.tls = smtp.tls;
   pop3.registry = &registry;

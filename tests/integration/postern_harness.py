@@ -138,6 +138,10 @@ class Server:
         self.server_settings.update(server or {})
         self.queue_settings = dict(queue or {})
         self.sections = {}  # further [name] tables: {"guard": {...}}
+        # Tests open many sessions from 127.0.0.1: per-address limits well
+        # above the defaults unless a test sets its own (merged per key).
+        self.section_defaults = {"imap": {"max_connections_per_ip": 300},
+                                 "pop3": {"max_connections_per_ip": 300}}
         self.listeners = listeners or [{"protocol": "smtp", "address": f"127.0.0.1:{self.smtp_port}",
                                         "tls": "starttls"}]
         self.write_config()
@@ -165,7 +169,8 @@ class Server:
         lines += [f"{k} = {self._toml_value(v)}" for k, v in self.smtp_settings.items()]
         if self.queue_settings:
             lines += ["", "[queue]"] + [f"{k} = {self._toml_value(v)}" for k, v in self.queue_settings.items()]
-        for name, settings in self.sections.items():
+        for name in dict.fromkeys([*self.section_defaults, *self.sections]):
+            settings = {**self.section_defaults.get(name, {}), **self.sections.get(name, {})}
             lines += ["", f"[{name}]"] + [f"{k} = {self._toml_value(v)}" for k, v in settings.items()]
         for l in self.listeners:
             lines += ["", "[[listener]]"] + [f"{k} = {self._toml_value(v)}" for k, v in l.items()]

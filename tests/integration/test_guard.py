@@ -10,6 +10,7 @@ import imaplib
 import re
 import smtplib
 import socket
+import threading
 import time
 
 import pytest
@@ -148,3 +149,89 @@ def test_ban_cli_add_escalate_remove_and_errors(guarded):
                           (("ban", "remove", "192.0.2.99"), "no ban for 192.0.2.99")):
         p = s.cli(*args, check=False)
         assert p.returncode == 1 and p.stderr.startswith("postern: ") and message in p.stderr, (args, p.stderr)
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def legit_round(s):
+    """A real user's session from a clean address (127.0.0.7): an SMTP
+    delivery to them, then IMAP login, SELECT, FETCH, LOGOUT. Seconds taken."""
+    start = time.monotonic()
+    with smtplib.SMTP("127.0.0.1", s.smtp_port, timeout=30, source_address=("127.0.0.7", 0)) as m:
+        m.sendmail("friend@example.org", [USER], b"Subject: hi\r\n\r\nhello\r\n")
+    c = SourceIMAP("127.0.0.1", s.imap_port, "127.0.0.7")
+    c.login(USER, s.passwords[USER])
+    c.select("INBOX")
+    c.fetch("1", "(FLAGS)")
+    c.logout()
+    return time.monotonic() - start
+
+
+def spray(s, source, use_smtp, stop, results):
+    """Wrong passwords for our accounts (and unknown ones) from `source`
+    until it is dropped at accept (banned) or `stop` is set."""
+    victims = [USER, "alice@example.test", "ceo@example.test", "admin@example.test"]
+    tries = 0
+    while not stop.is_set():
+        victim = victims[tries % len(victims)]
+        tries += 1
+        try:
+            if use_smtp:
+                c = smtplib.SMTP("127.0.0.1", s.sub_port, timeout=30, source_address=(source, 0))
+                c.ehlo("sprayer.example")
+                token = base64.b64encode(f"\0{victim}\0Winter{tries}!".encode()).decode()
+                c.docmd("AUTH", "PLAIN " + token)
+                c.close()
+            else:
+                c = SourceIMAP("127.0.0.1", s.imap_port, source)
+                try:
+                    c.login(victim, f"Winter{tries}!")
+                except imaplib.IMAP4.error:
+                    pass
+                c.shutdown()
+        except (OSError, smtplib.SMTPException, imaplib.IMAP4.abort, EOFError):
+            # Refused or closed at accept: banned.
+            results[source] = tries
+            return
+    results[source] = None
+
+
+def test_password_spray_from_many_sources_keeps_the_real_user_at_normal_latency(server_factory):
+    s = server_factory(start=False, server={"dev_mode": True})
+    s.imap_port = free_port()
+    s.listeners.append({"protocol": "imap", "address": f"127.0.0.1:{s.imap_port}"})
+    s.sub_port = free_port()
+    s.listeners.append({"protocol": "submission", "address": f"127.0.0.1:{s.sub_port}"})
+    s.sections["guard"] = {"auth_failures": 3, "window_seconds": 120, "ban_seconds": 120,
+                           "account_delay_ms": 100, "max_account_delay_ms": 1000, "allowlist": []}
+    s.write_config()
+    s.start()
+    idle = [legit_round(s) for _ in range(10)]
+    stop = threading.Event()
+    results = {}
+    sources = [f"127.0.2.{i + 1}" for i in range(40)]
+    threads = [threading.Thread(target=spray, args=(s, src, i % 2 == 0, stop, results)) for i, src in enumerate(sources)]
+    for t in threads:
+        t.start()
+    attacked = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(t.is_alive() for t in threads):
+        attacked.append(legit_round(s))
+    stop.set()
+    for t in threads:
+        t.join(40)
+    bans = len(re.findall(r"event=ban source=127\.0\.2\.\d+ ", s.log()))
+    print(f"\npassword spray from {len(sources)} addresses: {bans} bans issued; legit client p50/p99: "
+          f"idle {percentile(idle, 50):.3f}/{percentile(idle, 99):.3f} s, during the spray "
+          f"{percentile(attacked, 50):.3f}/{percentile(attacked, 99):.3f} s ({len(attacked)} rounds)")
+    # Every sprayer was banned, after at most a few tries (3 failures, plus
+    # attempts in flight when the ban came).
+    assert all(results.get(src) is not None for src in sources), results
+    assert bans == len(sources)
+    assert max(results.values()) <= 8, results
+    # The real user, whose account was sprayed, kept its normal latency.
+    assert attacked
+    assert percentile(attacked, 99) < max(3 * percentile(idle, 99), percentile(idle, 99) + 0.5), (idle, attacked)

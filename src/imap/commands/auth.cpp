@@ -12,7 +12,7 @@ namespace {
 
 Task<void> login(SessionContext& s, std::string_view tag, std::string user, std::string password) {
   std::string who = user;
-  auto r = co_await s.access.authenticate(std::move(user), std::move(password));
+  auto r = co_await s.access.authenticate(std::move(user), std::move(password), s.options.client_address);
   if (!r) {
     s.fail(tag, r.error());
     co_return;

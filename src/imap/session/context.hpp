@@ -26,6 +26,7 @@ struct SessionOptions {
   bool starttls_available = false;
   bool allow_plaintext_auth = false;
   ReaderLimits limits;
+  std::string client_address;  // the peer's IP, for the password-check queue
 };
 
 // What the next input line is, when it is not a command.

@@ -120,10 +120,12 @@ Task<void> Session::drive() {
         continue;
       }
       if (auto* err = std::get_if<ReaderError>(&ev)) {
+        ++commands_;
         on_reader_error(*err);
         if (ctx_.close) break;
         continue;
       }
+      ++commands_;
       co_await run_command(std::get<Command>(ev));
       if (ctx_.close || ctx_.transport_pending() || ctx_.line_mode != LineMode::command) break;
     }

@@ -43,6 +43,9 @@ class Session {
   int take_auth_failures() { return std::exchange(ctx_.auth_failures, 0); }
   const std::string& failed_user() const { return ctx_.failed_user; }
   int bad_commands() const { return ctx_.bad_commands; }
+  // Commands (and malformed command lines) processed so far, for the
+  // adapter's command-rate pacing.
+  uint64_t commands() const { return commands_; }
   // True while a command has begun arriving but is not complete.
   bool partial_command() const { return !in_.empty() || !reader_.idle(); }
   // "OK Begin TLS negotiation now" was queued: write it, handshake, then call
@@ -77,6 +80,7 @@ class Session {
   CommandReader reader_;
   std::string in_;    // received, not yet fed to the reader (see drive())
   size_t in_pos_ = 0;
+  uint64_t commands_ = 0;
   bool busy_ = false;
 };
 

@@ -27,6 +27,7 @@ void Session::auth_done(AuthResult result) { impl_->auth_done(std::move(result))
 bool Session::take_auth_failure() { return std::exchange(impl_->auth_failed_, false); }
 unsigned Session::error_count() const { return impl_->errors_; }
 bool Session::partial_command() const { return impl_->partial_command(); }
+uint64_t Session::commands() const { return impl_->commands_; }
 const ClientInfo& Session::client() const { return impl_->client_; }
 void Session::on_timeout() { impl_->on_timeout(); }
 void Session::on_shutdown() { impl_->on_shutdown(); }

@@ -150,6 +150,8 @@ class Session {
   // during message content): the adapter bounds how long that may last,
   // so a client trickling bytes (slowloris) cannot hold a session forever.
   bool partial_command() const;
+  // Command lines processed so far (the adapter paces the command rate).
+  uint64_t commands() const;
   const ClientInfo& client() const;
   void on_timeout();          // 421 4.4.2 and close
   void on_shutdown();         // 421 4.3.2 and close (SIGTERM, between transactions)

@@ -74,6 +74,7 @@ bool SessionCore::process_command_line() {
   }
   std::string_view line = pending.substr(0, lf);
   in_pos_ += lf + 1;
+  ++commands_;
   if (lf + 1 > max_line) {
     reply_error(Reply{500, "5.5.2", "Error: line too long"});
     return true;

@@ -104,6 +104,7 @@ class SessionCore {
   std::string helo_;
   bool tls_active_ = false;
   unsigned errors_ = 0;
+  uint64_t commands_ = 0;  // command lines (and SASL responses) processed, for rate pacing
   Transaction tx_;
 
  private:

@@ -145,5 +145,22 @@ TEST(SqliteBanStore, BansSurviveReopenAndCarryStrikes) {
   EXPECT_FALSE(g.banned("198.51.100.7", kT0 + 201));
 }
 
+TEST(Guard, ASourceWithARecentLoginAndNoFailuresIsTrusted) {
+  Guard g(test_config(), nullptr);
+  EXPECT_FALSE(g.trusted_source("192.0.2.7", kT0));
+  g.record_login("192.0.2.7", kT0);
+  EXPECT_TRUE(g.trusted_source("192.0.2.7", kT0 + 10));
+  // Keyed like bans: the rest of an IPv6 /64 counts as the same source.
+  g.record_login("2001:db8:1:2::5", kT0);
+  EXPECT_TRUE(g.trusted_source("2001:db8:1:2::77", kT0 + 10));
+  EXPECT_FALSE(g.trusted_source("2001:db8:1:3::5", kT0 + 10));
+  // A failed login from it ends the trust until it leaves the window.
+  g.record("192.0.2.7", Offense::auth_failure, 1, "", kT0 + 20);
+  EXPECT_FALSE(g.trusted_source("192.0.2.7", kT0 + 21));
+  EXPECT_TRUE(g.trusted_source("192.0.2.7", kT0 + 20 + test_config().window_seconds + 1));
+  // Thirty days after the last login it is a stranger again.
+  EXPECT_FALSE(g.trusted_source("192.0.2.7", kT0 + 31 * 86400));
+}
+
 }  // namespace
 }  // namespace postern::guard

@@ -51,7 +51,8 @@ class StoreMailAccess final : public MailAccess {
  public:
   StoreMailAccess(store::MailStore& s, int64_t account) : store_(s), account_(account) {}
 
-  Task<Result<std::optional<AuthenticatedUser>>> authenticate(std::string user, std::string password) override {
+  Task<Result<std::optional<AuthenticatedUser>>> authenticate(std::string user, std::string password,
+                                                              std::string) override {
     if (user == "alice@example.test" && password == "secret")
       co_return std::optional<AuthenticatedUser>(AuthenticatedUser{account_, user});
     co_return std::optional<AuthenticatedUser>();
