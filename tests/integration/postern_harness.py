@@ -33,11 +33,21 @@ def postern_bin():
     return path
 
 
+_handed_out = set()
+
+
 def free_port():
-    """A loopback TCP port that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback TCP port that was free a moment ago and that this test run
+    has not handed out before (the kernel may offer a just-closed ephemeral
+    port again, and two listeners of one config would then collide)."""
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
+    raise AssertionError("no unused loopback port found")
 
 
 def make_cert(directory, cn="mail.example.test"):

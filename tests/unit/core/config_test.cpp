@@ -125,6 +125,35 @@ TEST(Config, OutOfRange) {
             "test.toml:2:19: smtp.max_line_length = 999 is out of range (allowed 1000..1048576)");
 }
 
+TEST(Config, ConnectionAndCommandLimits) {
+  auto d = parse("");
+  ASSERT_TRUE(d);
+  EXPECT_EQ(d->server.max_connections, 10000u);
+  EXPECT_EQ(d->server.commands_per_second, 250u);
+  EXPECT_EQ(d->server.command_burst, 2500u);
+  EXPECT_EQ(d->smtp.max_connections_per_ip, 20u);
+  EXPECT_EQ(d->imap.max_connections_per_ip, 50u);
+  EXPECT_EQ(d->imap.max_line_length, 65536u);
+  EXPECT_EQ(d->pop3.max_connections_per_ip, 10u);
+  EXPECT_EQ(d->pop3.max_line_length, 1024u);
+  auto c = parse(
+      "[server]\nmax_connections = 500\ncommands_per_second = 0\ncommand_burst = 7\n"
+      "[imap]\nmax_connections_per_ip = 4\nmax_line_length = 2048\n"
+      "[pop3]\nmax_connections_per_ip = 3\nmax_line_length = 600\n");
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->server.max_connections, 500u);
+  EXPECT_EQ(c->server.commands_per_second, 0u);
+  EXPECT_EQ(c->server.command_burst, 7u);
+  EXPECT_EQ(c->imap.max_connections_per_ip, 4u);
+  EXPECT_EQ(c->imap.max_line_length, 2048u);
+  EXPECT_EQ(c->pop3.max_connections_per_ip, 3u);
+  EXPECT_EQ(c->pop3.max_line_length, 600u);
+  EXPECT_EQ(error_of("[server]\nmax_connections = 0\n"),
+            "test.toml:2:19: server.max_connections = 0 is out of range (allowed 1..1000000)");
+  EXPECT_EQ(error_of("[pop3]\nmax_line_length = 100\n"),
+            "test.toml:2:19: pop3.max_line_length = 100 is out of range (allowed 512..65536)");
+}
+
 TEST(Config, SeveralProblemsAreAllReported) {
   EXPECT_EQ(error_of("[server]\nthreads = 999\nhostnam = \"a\"\n"),
             "test.toml:2:11: server.threads = 999 is out of range (allowed 0..256)\n"
