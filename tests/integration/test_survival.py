@@ -9,10 +9,9 @@ store check` finds a clean store, and the server log holds no sanitizer
 report.
 
 The server binary is $POSTERN_ASAN_BIN (`make asan-server` builds
-build/asan-server/src/cli/postern). scripts/run-tests sets the variable to
-it, or to the release server when it was not built (`make test` does not
-build it yet: from scratch it costs as long as every other build together);
-run directly, a missing binary skips the test with the command to build it.
+build/asan-server/src/cli/postern; `make test` builds it and scripts/run-tests
+makes its absence a failure). Run directly, a missing binary skips the test
+with the command to build it.
 Bounded: 60 s of load, joins and waits with deadlines, every socket with a
 timeout, a fixed message cap per sender.
 """
@@ -49,7 +48,7 @@ def asan_bin():
         if os.environ.get("POSTERN_REQUIRE_ASAN"):
             pytest.fail(f"ASan server binary {path} missing (make asan-server)")
         pytest.skip(f"ASan server binary {path} missing: build it with `make asan-server` "
-                    "(scripts/run-tests falls back to the release server when it is absent)")
+                    "(scripts/run-tests sets POSTERN_REQUIRE_ASAN: there it fails instead)")
     return path
 
 
@@ -321,7 +320,7 @@ def test_survival_under_load_and_sigkill(server_factory, monkeypatch):
           f"{len(acked)} messages acknowledged ({expected} deliveries), {found} found, "
           f"{len(duplicated)} duplicated, {unacked_landed} unacknowledged deliveries also landed, "
           f"{stats.smtp_sessions} SMTP sessions, {stats.imap_ops} IMAP operations, "
-          f"{stats.reconnects} reconnects; store check: {check.stdout.strip().splitlines()[-1] if check.stdout else '?'}")
+          f"{stats.reconnects} reconnects; {check.stdout.strip().splitlines()[-1] if check.stdout else 'store check: ?'}")
 
     assert restarts == 2
     assert len(acked) > 100, f"too little got through to prove anything: {len(acked)} acknowledged"
