@@ -38,7 +38,17 @@ T cached(std::mutex& mu, Cache& cache, const std::string& key, Resolve resolve) 
   return value;
 }
 
-// RFC 1035 §3.1 wire-format name, uncompressed; "" for the root.
+// A host name label octet (RFC 952/1123 letters, digits, '-'; '_' too,
+// harmless and seen in the wild).
+bool host_label_char(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+// RFC 1035 §3.1 wire-format name, uncompressed; "" for the root. A label
+// may hold any octet on the wire, but an MX target must be a host name
+// (RFC 5321 §2.3.5), and the name goes into logs, SMTP session errors and
+// DSN texts: a label with '.', CR, LF or other octets is refused (found by
+// fuzz_dns_mx: "a\r\nb" came out as a host name with a line break).
 bool read_name(std::string_view data, size_t& pos, std::string& out) {
   out.clear();
   for (int labels = 0; labels < 128; ++labels) {
@@ -46,8 +56,11 @@ bool read_name(std::string_view data, size_t& pos, std::string& out) {
     auto len = static_cast<unsigned char>(data[pos++]);
     if (len == 0) return true;
     if (len > 63 || pos + len > data.size()) return false;  // compression pointers are not expected here
+    std::string_view label = data.substr(pos, len);
+    for (char c : label)
+      if (!host_label_char(c)) return false;
     if (!out.empty()) out.push_back('.');
-    out.append(data.substr(pos, len));
+    out.append(label);
     pos += len;
   }
   return false;

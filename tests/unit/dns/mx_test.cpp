@@ -30,6 +30,22 @@ TEST(Mx, ParsesRdata) {
   EXPECT_FALSE(parse_mx_rdata(std::string("\0\x0a\xc0\x0c", 4), h));   // compression pointer
 }
 
+TEST(Mx, RefusesLabelsThatAreNotHostNameLabels) {
+  // fuzz_dns_mx: a label holding CR LF or a dot made a host name with a line
+  // break (into DSN diagnostics) or a fake label boundary.
+  MxHost h;
+  EXPECT_FALSE(parse_mx_rdata(rdata(5, {"a\r\nb"}), h));
+  EXPECT_FALSE(parse_mx_rdata(rdata(5, {"a.", "b"}), h));
+  EXPECT_FALSE(parse_mx_rdata(rdata(5, {"mx", std::string("ex\0ample", 8), "com"}), h));
+  EXPECT_FALSE(parse_mx_rdata(rdata(5, {"m x", "example"}), h));
+  ASSERT_TRUE(parse_mx_rdata(rdata(5, {"_mx-1", "Example", "com"}), h));
+  EXPECT_EQ(h.host, "_mx-1.example.com");
+  // The minimized fuzz input: an rdata whose one label is "a." and one
+  // whose label holds CR LF, both refused.
+  EXPECT_FALSE(parse_mx_rdata(std::string("\x00\x05\x02" "a.\x00", 6), h));
+  EXPECT_FALSE(parse_mx_rdata(std::string("\x00\x05\x04" "a\r\nb\x00", 8), h));
+}
+
 TEST(Mx, SortedByPreferenceStable) {
   auto r = finish_mx({{20, "c.example"}, {10, "a.example"}, {20, "d.example"}, {10, "b.example"}});
   ASSERT_EQ(r.status, LookupStatus::ok);

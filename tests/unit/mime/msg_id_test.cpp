@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <string>
+
 namespace postern::mime {
 namespace {
 
@@ -22,6 +25,32 @@ TEST(MsgId, ToleratesBrokenMailers) {
   EXPECT_EQ(extract_msg_ids("<> <  > <ok>"), (Ids{"<ok>"}));
   EXPECT_EQ(extract_msg_ids("<unterminated@x"), Ids{});
   EXPECT_EQ(extract_msg_ids("<" + std::string(2000, 'x') + ">"), Ids{});
+}
+
+TEST(MsgId, FoldedBlankTokensAreSkipped) {
+  // fuzz_mime_fields: "<\r\n>" gave the empty msg-id "<>".
+  EXPECT_EQ(extract_msg_ids("<\r\n>"), Ids{});
+  EXPECT_EQ(extract_msg_ids("<a@x> (comment) <b c@y>\r\n <<broken@z> <> <\r\n>"),
+            (Ids{"<a@x>", "<bc@y>", "<broken@z>"}));
+}
+
+TEST(MsgId, ManyOpeningBracketsAreLinear) {
+  // fuzz_mime_fields: every "<" used to search for ">" again (quadratic).
+  std::string many(4'000'000, '<');
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(extract_msg_ids(many + "a@x>"), (Ids{"<a@x>"}));
+  EXPECT_EQ(extract_msg_ids(many + "a@x> " + many), (Ids{"<a@x>"}));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+}
+
+TEST(MsgId, ManyIdsKeepTheLastOnes) {
+  std::string many;
+  for (int i = 0; i < 100000; ++i) many += "<" + std::to_string(i) + "@x>";
+  EXPECT_EQ(extract_msg_ids(many, 3), (Ids{"<99997@x>", "<99998@x>", "<99999@x>"}));
+  EXPECT_EQ(extract_msg_ids(many, 1), (Ids{"<99999@x>"}));
+  EXPECT_EQ(extract_msg_ids(many, 0), Ids{});
+  EXPECT_EQ(extract_msg_ids(many, SIZE_MAX).size(), 100000u);
+  EXPECT_EQ(first_msg_id(many), "<0@x>");
 }
 
 TEST(MsgId, KeepsTheClosestAncestorsWhenTooMany) {
