@@ -1,8 +1,11 @@
 // Fuzzes the DKIM parsers that read untrusted input: the RFC 6376 §3.2
 // tag-list parser, DKIM-Signature tag semantics (§3.5) and key records
 // (§3.6.1); then runs the whole verifier over the input as a message, with a
-// fixed key answer, to reach canonicalization and hashing. Checks the
-// parsers' documented guarantees.
+// fixed key answer, to reach canonicalization and hashing; and the admin
+// side: selectors (`postern dkim`) and the TXT record splitting of the
+// zone line it prints. Checks the parsers' documented guarantees; a valid
+// selector is lower case and valid again; TXT strings are at most 255
+// octets and join back to the record.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +16,7 @@
 #include "mailauth/canonicalization.hpp"
 #include "mailauth/dkim_verify.hpp"
 #include "mailauth/key_record.hpp"
+#include "mailauth/key_store.hpp"
 #include "mailauth/tag_list.hpp"
 
 namespace {
@@ -54,6 +58,22 @@ void check_key_record(std::string_view input) {
   if (rec && rec->services.empty() && input.find("s=") == std::string_view::npos) std::abort();
 }
 
+void check_selector_and_txt(std::string_view input) {
+  if (auto sel = parse_selector(input)) {
+    if (sel->empty() || *sel != to_lower_ascii(*sel)) std::abort();
+    auto again = parse_selector(*sel);
+    if (!again || *again != *sel) std::abort();
+  }
+  auto strings = split_txt_strings(input);
+  std::string joined;
+  for (const auto& s : strings) {
+    if (s.size() > 255) std::abort();
+    joined += s;
+  }
+  if (joined != input) std::abort();
+  (void)zone_txt_line("sel._domainkey.example.org", input);
+}
+
 void check_canonical_body(std::string_view input) {
   // Relaxed output never has WSP before CRLF nor two WSP in a row, and
   // canonicalization is idempotent.
@@ -80,6 +100,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   check_tags(input);
   check_signature(input);
   check_key_record(input);
+  check_selector_and_txt(input);
   check_canonical_body(input);
   check_verifier(input);
   return 0;

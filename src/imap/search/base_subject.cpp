@@ -41,12 +41,12 @@ size_t refwd_end(std::string_view s, size_t i) {
 }
 
 // Step (2): trailing "(fwd)" and blanks, repeatedly.
-void strip_trailers(std::string& s, bool& reply) {
+void strip_trailers(std::string_view& s, bool& reply) {
   for (;;) {
     if (!s.empty() && wsp(s.back())) {
-      s.pop_back();
+      s.remove_suffix(1);
     } else if (s.ends_with("(fwd)")) {
-      s.resize(s.size() - 5);
+      s.remove_suffix(5);
       reply = true;
     } else {
       return;
@@ -55,7 +55,7 @@ void strip_trailers(std::string& s, bool& reply) {
 }
 
 // Step (3): every subj-leader at the start. True when something was removed.
-bool strip_leaders(std::string& s, bool& reply) {
+bool strip_leaders(std::string_view& s, bool& reply) {
   size_t pos = 0;
   for (;;) {
     if (pos < s.size() && wsp(s[pos])) {
@@ -73,18 +73,29 @@ bool strip_leaders(std::string& s, bool& reply) {
     reply = true;
     pos = r;
   }
-  s.erase(0, pos);
+  s.remove_prefix(pos);
   return pos > 0;
 }
 
-// Step (4): a leading subj-blob, when text remains after it.
-bool strip_blob(std::string& s) {
-  size_t b = blob_end(s, 0);
-  if (b == npos) return false;
-  bool rest = false;
-  for (size_t i = b; i < s.size() && !rest; ++i) rest = !wsp(s[i]);
-  if (!rest) return false;
-  s.erase(0, b);
+// Step (4): a leading subj-blob, when text remains after it; as steps
+// (3)-(5) repeat, every blob of the leading chain goes while text remains.
+// Called after strip_leaders found no subj-refwd after the chain, so
+// removing the chain's blobs one by one (with a rescan each time, as the
+// RFC's loop reads) would end at the same place: its end, or its last
+// blob when nothing follows. Taken in one step: one at a time was
+// quadratic in the subject length (found by fuzz_imap_search).
+bool strip_blobs(std::string_view& s) {
+  size_t end = blob_end(s, 0);
+  if (end == npos) return false;
+  size_t last = 0;
+  for (size_t next; (next = blob_end(s, end)) != npos;) {
+    last = end;
+    end = next;
+  }
+  // blob_end skips the blanks after "]": text remains iff end < size.
+  size_t cut = end < s.size() ? end : last;
+  if (cut == 0) return false;
+  s.remove_prefix(cut);
   return true;
 }
 
@@ -104,13 +115,16 @@ BaseSubject base_subject(std::string_view subject) {
       collapsed.push_back(c);
     }
   }
-  std::string s = casefolded(collapsed);
+  const std::string folded = casefolded(collapsed);
+  // Every step only shortens the subject at either end: a view, so that
+  // no step copies what is left (step (6) once did, per "[fwd:" level).
+  std::string_view s = folded;
   for (;;) {
     strip_trailers(s, out.reply_or_forward);
     // Steps (3)-(5).
     for (;;) {
       bool a = strip_leaders(s, out.reply_or_forward);
-      bool b = strip_blob(s);
+      bool b = strip_blobs(s);
       if (!a && !b) break;
     }
     // Step (6): "[fwd: ...]" around the whole rest.
@@ -124,7 +138,7 @@ BaseSubject base_subject(std::string_view subject) {
   // What is left may start with blanks the leaders did not take ("[fwd: x]").
   size_t first = 0;
   while (first < s.size() && wsp(s[first])) ++first;
-  out.text = s.substr(first);
+  out.text = std::string(s.substr(first));
   return out;
 }
 

@@ -1,6 +1,9 @@
 // RFC 5256 §2.1 base subject extraction.
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <string>
+
 #include "imap/search/base_subject.hpp"
 
 namespace postern::imap {
@@ -32,6 +35,50 @@ TEST(BaseSubjectTest, Rfc5256Examples) {
       {"", "", false},
       {"Re:", "", true},
       {"Re: Café", "cafe\xcc\x81", true},        // folded for comparison
+  };
+  for (const auto& c : cases) {
+    auto b = base_subject(c.in);
+    EXPECT_EQ(b.text, c.base) << c.in;
+    EXPECT_EQ(b.reply_or_forward, c.reply) << c.in;
+  }
+}
+
+// Subjects are sender-controlled and as long as the message allows: each
+// step must take time linear in the subject. Removing one leading blob at a
+// time (each removal an erase, each preceded by a rescan of the remaining
+// blobs) and copying the rest for every "[fwd:" level were quadratic.
+TEST(BaseSubjectTest, LongRunsOfBlobsAndFwdAreLinear) {
+  std::string blobs;
+  for (int i = 0; i < 200000; ++i) blobs += "[a]";
+  std::string fwd, close;
+  for (int i = 0; i < 100000; ++i) {
+    fwd += "[fwd: ";
+    close += "]";
+  }
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(base_subject(blobs + " x").text, "x");
+  EXPECT_EQ(base_subject(blobs).text, "[a]");  // the last blob stays: nothing would remain
+  EXPECT_EQ(base_subject(blobs + " re: [b] [c] y").text, "y");
+  auto nested = base_subject(fwd + "x" + close);
+  EXPECT_EQ(nested.text, "x");
+  EXPECT_TRUE(nested.reply_or_forward);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+}
+
+TEST(BaseSubjectTest, BlobChainsAndLeadersInterleaved) {
+  struct {
+    const char* in;
+    const char* base;
+    bool reply;
+  } cases[] = {
+      {"[a][b] [c] Re: [d] x", "x", true},
+      {"[a] [b] re[c]: [d] [e]", "[e]", true},
+      {"[a][b][c]   ", "[c]", false},
+      {"[a] [b] (fwd)", "[b]", true},
+      {"[a] [fwd: [b] x]", "x", true},
+      {"[fwd: [a] [b]]", "[b]", true},
+      {"[a] [b", "[b", false},
+      {"  [a]  re:  fw[x]: [y] z (fwd) ", "z", true},
   };
   for (const auto& c : cases) {
     auto b = base_subject(c.in);
