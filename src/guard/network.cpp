@@ -9,7 +9,9 @@
 namespace postern::guard {
 
 std::optional<IpAddress> IpAddress::parse(std::string_view text) {
-  if (text.size() >= INET6_ADDRSTRLEN) return std::nullopt;
+  // inet_pton reads a C string: "192.0.2.7\0junk" would parse as its
+  // prefix (config strings may hold NUL; fuzz_network checks it).
+  if (text.size() >= INET6_ADDRSTRLEN || text.find('\0') != std::string_view::npos) return std::nullopt;
   std::string s(text);
   IpAddress a;
   if (inet_pton(AF_INET, s.c_str(), a.bytes.data()) == 1) return a;

@@ -43,6 +43,14 @@ GuardConfig test_config() {
   return c;
 }
 
+TEST(Network, RefusesEmbeddedNul) {
+  using namespace std::string_view_literals;
+  EXPECT_FALSE(IpAddress::parse("192.0.2.7\0junk"sv));
+  EXPECT_FALSE(IpNetwork::parse("10.0.0.0\0/8"sv));
+  EXPECT_FALSE(IpNetwork::parse("10.0.0.0/8\0"sv));
+  EXPECT_EQ(source_key("192.0.2.7\0x"sv), "192.0.2.7\0x"sv);  // not an address: kept as given
+}
+
 TEST(Guard, BansAtTheThresholdWithinTheWindowOnly) {
   Guard g(test_config(), nullptr);
   // Failures spread wider than the window never add up to a ban.
