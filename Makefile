@@ -37,10 +37,13 @@ fuzz-build: deps
 	@CXX=clang++ cmake -S . -B build/fuzz $(CMAKE_COMMON) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPOSTERN_FUZZ=ON >/dev/null
 	@ninja -C build/fuzz -j$(JOBS)
 
-# make fuzz SECONDS=300 runs every target for that long.
+# make fuzz SECONDS=300 runs every target for that long, one after the
+# other (TARGETS="imap_search smtp_session" for some only); work corpora and
+# crash artifacts in build/fuzz-work/ (scripts/run-fuzz, docs/security.md).
 SECONDS ?= 60
+TARGETS ?=
 fuzz: fuzz-build
-	@scripts/run-fuzz $(SECONDS)
+	@scripts/run-fuzz $(SECONDS) $(TARGETS)
 
 run: build
 	@scripts/dev-run
