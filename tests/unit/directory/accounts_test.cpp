@@ -1,5 +1,6 @@
 // Accounts: add (with default mailboxes), passwords, remove (with mail),
 // listing, lookup, login, and every error an admin can hit.
+#include <algorithm>
 #include <chrono>
 
 #include "directory_fixture.hpp"
@@ -157,10 +158,16 @@ TEST_F(AccountTest, UnknownUserTakesComparableTime) {
   add_domain("example.org");
   set_password_cost_for_tests(false);
   add_user("alice@example.org", "s3cret");
+  // The fastest of a few tries each: a single sample is at the mercy of
+  // whatever else the machine is doing (a one-off failure under load).
   auto time = [&](const char* address) {
-    auto start = std::chrono::steady_clock::now();
-    EXPECT_FALSE(dir().authenticate(address, "wrong")->has_value());
-    return std::chrono::steady_clock::now() - start;
+    auto best = std::chrono::steady_clock::duration::max();
+    for (int i = 0; i < 5; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      EXPECT_FALSE(dir().authenticate(address, "wrong")->has_value());
+      best = std::min(best, std::chrono::steady_clock::now() - start);
+    }
+    return best;
   };
   (void)time("nobody@example.org");  // makes the dummy hash once
   auto known = time("alice@example.org");
