@@ -34,9 +34,16 @@ class InflateStream {
   InflateStream(const InflateStream&) = delete;
   InflateStream& operator=(const InflateStream&) = delete;
 
-  // Decompresses what arrived; a syntax error for corrupt data (the
-  // connection cannot continue after it).
+  // Decompresses what arrived, all of it; a syntax error for corrupt data
+  // (the connection cannot continue after it).
   Result<std::string> decompress(std::string_view data);
+
+  // The same in bounded slices, since DEFLATE expands up to ~1000:1 and a
+  // 4 KiB read must not become megabytes at once: feed() keeps the
+  // compressed bytes, take() returns at most `max` decompressed octets per
+  // call, empty once everything fed is decompressed.
+  void feed(std::string_view data);
+  Result<std::string> take(size_t max);
 
  private:
   struct State;

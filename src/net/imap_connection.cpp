@@ -33,6 +33,7 @@ namespace {
 
 constexpr auto kTlsHandshakeTimeout = ConnectionStream::kHandshakeTimeout;
 constexpr auto kWriteTimeout = ConnectionStream::kWriteTimeout;
+constexpr size_t kInflateSlice = 64 * 1024;  // decompressed octets handed to the session at a time
 constexpr size_t kReadBufferSize = 8 * 1024;
 constexpr std::chrono::milliseconds kAuthFailureDelay{1000};
 
@@ -114,12 +115,18 @@ asio::awaitable<bool> ImapConnection::receive(std::string_view raw) {
     co_await session_->receive(raw);
     co_return true;
   }
-  auto plain = inflater_->decompress(raw);
-  if (!plain) {
-    log::info("imap_compression_error", {{"session", id_}, {"error", plain.error().message}});
-    co_return false;
+  // In slices: DEFLATE expands up to ~1000:1, and one read must not turn
+  // into megabytes held at once; the session's own limits see each slice.
+  inflater_->feed(raw);
+  for (;;) {
+    auto plain = inflater_->take(kInflateSlice);
+    if (!plain) {
+      log::info("imap_compression_error", {{"session", id_}, {"error", plain.error().message}});
+      co_return false;
+    }
+    if (plain->empty() || session_->wants_close()) break;
+    co_await session_->receive(*plain);
   }
-  co_await session_->receive(*plain);
   co_return true;
 }
 

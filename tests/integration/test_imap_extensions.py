@@ -226,6 +226,12 @@ def test_compress_deflate(imap_server):
     a.cmd("SELECT INBOX")
     out = a.cmd("FETCH 1 (BODY.PEEK[])")
     assert out[0].count(b"the same line again") == 200
+    # A 2 MB message that compresses ~500:1 arrives in a handful of reads;
+    # the server inflates it in 64 KiB slices and stores it whole.
+    body = b"Subject: zeros\r\n\r\n" + (b"0" * 998 + b"\r\n") * 2000
+    assert a.cmd(b"APPEND INBOX {%d+}\r\n%s" % (len(body), body))[-1].split(b" ", 1)[1].startswith(b"OK")
+    out = a.cmd("FETCH 2 (BODY.PEEK[])")
+    assert body in out[0]
     # RFC 4978 §3: a second COMPRESS is refused.
     assert a.cmd("COMPRESS DEFLATE")[-1].split(b" ", 1)[1].startswith(b"NO [COMPRESSIONACTIVE]")
     assert a.cmd("LOGOUT")[0].startswith(b"* BYE")

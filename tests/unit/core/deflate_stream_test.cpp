@@ -28,6 +28,36 @@ TEST(DeflateStream, SplitInputAndLargeOutput) {
   EXPECT_EQ(got, big);
 }
 
+TEST(DeflateStream, TakeBoundsEachSliceAndLosesNothing) {
+  DeflateStream d;
+  InflateStream i;
+  // 4 MiB of one byte compresses to a few KiB: the expansion a client
+  // could use to make one small read cost megabytes at once.
+  std::string bomb(4 * 1024 * 1024, 'A');
+  auto z = d.compress(bomb);
+  ASSERT_LT(z.size(), 16u * 1024);
+  std::string tail = "a1 NOOP\r\n";
+  i.feed(z);
+  i.feed(d.compress(tail));
+  std::string got;
+  size_t slices = 0;
+  for (;;) {
+    auto part = i.take(64 * 1024);
+    ASSERT_TRUE(part.ok());
+    if (part->empty()) break;
+    EXPECT_LE(part->size(), 64u * 1024);
+    got += *part;
+    ++slices;
+  }
+  EXPECT_EQ(got, bomb + tail);
+  EXPECT_GE(slices, 64u);
+  // Later input continues the same stream.
+  i.feed(d.compress(tail));
+  EXPECT_EQ(*i.take(3), "a1 ");
+  EXPECT_EQ(*i.take(100), "NOOP\r\n");
+  EXPECT_EQ(*i.take(100), "");
+}
+
 TEST(DeflateStream, CorruptInputIsAnError) {
   InflateStream i;
   auto r = i.decompress(std::string("\xff\xff\xff\xff garbage", 12));
