@@ -22,6 +22,7 @@
 #include "core/log.hpp"
 #include "guard/guard.hpp"
 #include "imap/session/session.hpp"
+#include "net/admission.hpp"
 #include "net/connection_stream.hpp"
 
 namespace postern::net {
@@ -38,7 +39,6 @@ constexpr size_t kReadBufferSize = 8 * 1024;
 constexpr std::chrono::milliseconds kAuthFailureDelay{1000};
 
 int64_t unix_now() { return static_cast<int64_t>(std::time(nullptr)); }
-std::atomic<uint64_t> g_next_imap{1};
 
 bool is_loopback(const asio::ip::address& a) {
   if (a.is_loopback()) return true;
@@ -191,18 +191,15 @@ asio::awaitable<void> ImapConnection::run() {
   if (ec) co_return;
   ip_ = remote.address().to_string();
   id_ = SessionRegistry::new_session_id();
-  uint64_t reg_id = g_next_imap.fetch_add(1) | (1ull << 62);
-  auto admission = services_.registry->add(reg_id, SessionProtocol::imap, ip_,
-                                           [self = shared_from_this()] { self->request_shutdown(); });
-  if (admission != Admission::admitted) {
-    log::warn("connection_refused", {{"protocol", "imap"}, {"ip", ip_}, {"reason", SessionRegistry::describe(admission)}});
-    // RFC 9051 §7.1.5 BYE; RFC 5530 UNAVAILABLE: temporary, try later.
-    std::string bye = admission == Admission::shutting_down ? "* BYE [UNAVAILABLE] Server shutting down\r\n"
-                      : admission == Admission::server_full ? "* BYE [UNAVAILABLE] Too many connections, try again later\r\n"
-                                                            : "* BYE [UNAVAILABLE] Too many connections from your address\r\n";
-    co_await stream_.refuse(bye, services_.tls, mode_ == TlsMode::implicit);
-    co_return;
-  }
+  std::function<void()> on_shutdown = [self = shared_from_this()] { self->request_shutdown(); };
+  // RFC 9051 §7.1.5 BYE; RFC 5530 UNAVAILABLE: temporary, try later.
+  RefusalReplies replies{"* BYE [UNAVAILABLE] Server shutting down\r\n",
+                         "* BYE [UNAVAILABLE] Too many connections, try again later\r\n",
+                         "* BYE [UNAVAILABLE] Too many connections from your address\r\n"};
+  std::optional<uint64_t> reg_id = co_await admit(stream_, *services_.registry, SessionProtocol::imap, ip_,
+                                                  std::move(on_shutdown), std::move(replies), services_.tls,
+                                                  mode_ == TlsMode::implicit);
+  if (!reg_id) co_return;
   log::info("connect", {{"session", id_}, {"protocol", "imap"}, {"ip", ip_}, {"port", remote.port()}});
   stream_.socket().set_option(tcp::no_delay(true), ec);
 
@@ -299,7 +296,7 @@ asio::awaitable<void> ImapConnection::run() {
     co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
   }
   co_await stream_.close();
-  services_.registry->remove(reg_id);
+  services_.registry->remove(*reg_id);
   if (services_.guard && session_ && session_->bad_commands() > 0)
     services_.guard->record(ip_, guard::Offense::protocol_error, static_cast<unsigned>(session_->bad_commands()),
                             "imap BAD", unix_now());

@@ -18,6 +18,7 @@
 #include "directory/thread_directory.hpp"
 #include "guard/guard.hpp"
 #include "net/awaitable_bridge.hpp"
+#include "net/admission.hpp"
 #include "net/connection_stream.hpp"
 
 namespace postern::net {
@@ -34,7 +35,6 @@ constexpr size_t kReadBufferSize = 4 * 1024;
 // enough that a 5 MB message is a handful of reads, small enough that a
 // session never holds much memory.
 constexpr uint64_t kMessageChunk = 256 * 1024;
-std::atomic<uint64_t> g_next_pop3{1};
 
 int64_t unix_now() { return static_cast<int64_t>(std::time(nullptr)); }
 
@@ -240,19 +240,15 @@ asio::awaitable<void> Pop3Connection::run() {
   if (ec) co_return;
   ip_ = remote.address().to_string();
   id_ = SessionRegistry::new_session_id();
-  uint64_t reg_id = g_next_pop3.fetch_add(1) | (1ull << 61);
-  auto admission = services_.registry->add(reg_id, SessionProtocol::pop3, ip_,
-                                           [self = shared_from_this()] { self->request_shutdown(); });
-  if (admission != Admission::admitted) {
-    log::warn("connection_refused", {{"protocol", "pop3"}, {"ip", ip_}, {"reason", SessionRegistry::describe(admission)}});
-    // RFC 3206 SYS/TEMP: a temporary problem on our side, try later.
-    std::string reply = admission == Admission::shutting_down ? "-ERR [SYS/TEMP] Server shutting down\r\n"
-                        : admission == Admission::server_full
-                            ? "-ERR [SYS/TEMP] Too many connections, try again later\r\n"
-                            : "-ERR [SYS/TEMP] Too many connections from your address\r\n";
-    co_await stream_.refuse(reply, services_.tls, mode_ == TlsMode::implicit);
-    co_return;
-  }
+  std::function<void()> on_shutdown = [self = shared_from_this()] { self->request_shutdown(); };
+  // RFC 3206 SYS/TEMP: a temporary problem on our side, try later.
+  RefusalReplies replies{"-ERR [SYS/TEMP] Server shutting down\r\n",
+                         "-ERR [SYS/TEMP] Too many connections, try again later\r\n",
+                         "-ERR [SYS/TEMP] Too many connections from your address\r\n"};
+  std::optional<uint64_t> reg_id = co_await admit(stream_, *services_.registry, SessionProtocol::pop3, ip_,
+                                                  std::move(on_shutdown), std::move(replies), services_.tls,
+                                                  mode_ == TlsMode::implicit);
+  if (!reg_id) co_return;
   log::info("connect", {{"session", id_}, {"protocol", "pop3"}, {"ip", ip_}, {"port", remote.port()}});
   stream_.socket().set_option(tcp::no_delay(true), ec);
 
@@ -343,7 +339,7 @@ asio::awaitable<void> Pop3Connection::run() {
   }
   co_await stream_.close();
   maildrop_lock_.reset();
-  services_.registry->remove(reg_id);
+  services_.registry->remove(*reg_id);
   if (services_.guard && session_ && session_->bad_commands() > 0)
     services_.guard->record(ip_, guard::Offense::protocol_error, session_->bad_commands(), "pop3 errors", unix_now());
   log::info("disconnect", {{"session", id_}, {"protocol", "pop3"}, {"retrieved", retrieved_}});

@@ -12,18 +12,19 @@ std::string SessionRegistry::ip_key(SessionProtocol p, const std::string& ip) {
   return static_cast<char>('0' + static_cast<int>(p)) + ip;
 }
 
-Admission SessionRegistry::add(uint64_t id, SessionProtocol protocol, const std::string& ip,
-                               std::function<void()> request_shutdown) {
+SessionRegistry::Registration SessionRegistry::add(SessionProtocol protocol, const std::string& ip,
+                                                   std::function<void()> request_shutdown) {
   std::lock_guard lock(mu_);
-  if (shutting_down_) return Admission::shutting_down;
-  if (sessions_.size() >= limits_.max_total) return Admission::server_full;
+  if (shutting_down_) return {Admission::shutting_down};
+  if (sessions_.size() >= limits_.max_total) return {Admission::server_full};
   auto key = ip_key(protocol, ip);
   auto it = per_ip_.find(key);
   if (it != per_ip_.end() && it->second >= limits_.max_per_ip[static_cast<size_t>(protocol)])
-    return Admission::address_full;
+    return {Admission::address_full};
   ++per_ip_[key];
+  uint64_t id = next_id_++;
   sessions_.emplace(id, Entry{protocol, ip, std::move(request_shutdown)});
-  return Admission::admitted;
+  return {Admission::admitted, id};
 }
 
 void SessionRegistry::remove(uint64_t id) {

@@ -32,10 +32,14 @@ class SessionRegistry {
  public:
   explicit SessionRegistry(SessionLimits limits) : limits_(limits) {}
 
+  struct Registration {
+    Admission admission;
+    uint64_t id = 0;  // for remove(), when admitted
+  };
   // Registers a session of `protocol` from `ip`. Anything but `admitted`
   // registers nothing. `request_shutdown` must be safe to call from any
   // thread.
-  Admission add(uint64_t id, SessionProtocol protocol, const std::string& ip, std::function<void()> request_shutdown);
+  Registration add(SessionProtocol protocol, const std::string& ip, std::function<void()> request_shutdown);
   void remove(uint64_t id);
 
   // Asks every live session to finish its transaction and close.
@@ -58,6 +62,7 @@ class SessionRegistry {
   SessionLimits limits_;
   mutable std::mutex mu_;
   std::unordered_map<uint64_t, Entry> sessions_;
+  uint64_t next_id_ = 1;
   std::unordered_map<std::string, unsigned> per_ip_;  // key: protocol digit + address
   std::atomic<bool> shutting_down_{false};
 };

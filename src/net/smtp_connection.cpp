@@ -25,6 +25,7 @@
 #include "directory/thread_directory.hpp"
 #include "guard/guard.hpp"
 #include "net/awaitable_bridge.hpp"
+#include "net/admission.hpp"
 #include "net/connection_stream.hpp"
 
 namespace postern::net {
@@ -48,7 +49,6 @@ bool in_networks(const std::string& ip, const std::vector<std::string>& networks
 }
 
 int64_t unix_now() { return static_cast<int64_t>(std::time(nullptr)); }
-std::atomic<uint64_t> g_next_connection{1};
 
 // Awaitable wrapper of MailStore::deliver: the store calls back on its own
 // thread; the coroutine resumes on its executor.
@@ -214,21 +214,17 @@ asio::awaitable<void> Connection::run() {
   if (ec) co_return;
   ip_ = remote.address().to_string();
   id_ = SessionRegistry::new_session_id();
-  uint64_t reg_id = g_next_connection.fetch_add(1);
-  auto admission = services_.registry->add(reg_id, SessionProtocol::smtp, ip_,
-                                           [self = shared_from_this()] { self->request_shutdown(); });
-  if (admission != Admission::admitted) {
-    log::warn("connection_refused", {{"ip", ip_}, {"reason", SessionRegistry::describe(admission)}});
-    // RFC 5321 §3.8: 421 <domain> first; RFC 3463 codes: 4.3.2 system not
-    // accepting messages, 4.7.0 refused by policy.
-    const std::string& host = services_.options.hostname;
-    std::string reply = admission == Admission::shutting_down ? "421 4.3.2 " + host + " Service shutting down\r\n"
-                        : admission == Admission::server_full
-                            ? "421 4.3.2 " + host + " Too many connections, try again later\r\n"
-                            : "421 4.7.0 " + host + " Too many connections from your address\r\n";
-    co_await stream_.refuse(reply, services_.tls, mode_ == TlsMode::implicit);
-    co_return;
-  }
+  std::function<void()> on_shutdown = [self = shared_from_this()] { self->request_shutdown(); };
+  // RFC 5321 §3.8: 421 <domain> first; RFC 3463 codes: 4.3.2 system not
+  // accepting messages, 4.7.0 refused by policy.
+  const std::string& host = services_.options.hostname;
+  RefusalReplies replies{"421 4.3.2 " + host + " Service shutting down\r\n",
+                         "421 4.3.2 " + host + " Too many connections, try again later\r\n",
+                         "421 4.7.0 " + host + " Too many connections from your address\r\n"};
+  std::optional<uint64_t> reg_id = co_await admit(stream_, *services_.registry, SessionProtocol::smtp, ip_,
+                                                  std::move(on_shutdown), std::move(replies), services_.tls,
+                                                  mode_ == TlsMode::implicit);
+  if (!reg_id) co_return;
   log::info("connect", {{"session", id_}, {"ip", ip_}, {"port", remote.port()}});
   stream_.socket().set_option(tcp::no_delay(true), ec);
 
@@ -308,7 +304,7 @@ asio::awaitable<void> Connection::run() {
     }
   }
   co_await stream_.close();
-  services_.registry->remove(reg_id);
+  services_.registry->remove(*reg_id);
   if (services_.guard && session_ && session_->error_count() > 0)
     services_.guard->record(ip_, guard::Offense::protocol_error, session_->error_count(), "smtp errors", unix_now());
   log::info("disconnect", {{"session", id_}, {"messages", messages_}});
