@@ -182,6 +182,7 @@ class MailStore {
                              int64_t to_mailbox_id, bool move, Done<Result<CopyResult>> done) = 0;
 
   // Blocking reads for sessions (run them on a worker pool).
+  // The mailbox's messages in ascending UID order.
   virtual Result<std::vector<MessageRow>> mailbox_rows(int64_t account_id, int64_t mailbox_id) = 0;
   virtual Result<MailboxChanges> changes_since(int64_t account_id, int64_t mailbox_id, int64_t modseq) = 0;
   virtual Result<std::vector<MessageData>> message_data(int64_t account_id, const std::vector<int64_t>& message_ids) = 0;

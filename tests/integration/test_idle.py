@@ -190,3 +190,33 @@ def test_no_expunge_during_fetch_but_on_noop(imap_server):
     assert a.untagged_responses.pop("EXPUNGE") == [b"1"]
     a.logout()
     b.logout()
+
+
+def test_fetching_a_message_another_session_expunged(imap_server):
+    """FETCH of a body the store no longer has: a sequence FETCH may not
+    announce the expunge, so it fails with NO [EXPUNGEISSUED] (RFC 5530);
+    a UID FETCH announces it (RFC 9051 §7.4.1) and then succeeds, because
+    a UID that does not exist is ignored (§6.4.8)."""
+    s = imap_server
+    for i in range(3):
+        smtp_deliver(s, f"gone {i}")
+    a, b = imap_login(s), imap_login(s)
+    a.select("INBOX")
+    b.select("INBOX")
+    assert b.uid("STORE", "2", "+FLAGS.SILENT", "(\\Deleted)")[0] == "OK"
+    assert b.expunge()[0] == "OK"
+    time.sleep(0.3)
+    typ, data = a.fetch("1:3", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+    assert typ == "NO" and b"[EXPUNGEISSUED]" in data[0], (typ, data)
+    assert "EXPUNGE" not in a.untagged_responses
+    a.untagged_responses.clear()
+    typ, data = a.uid("FETCH", "1:3", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+    assert typ == "OK", (typ, data)
+    assert a.untagged_responses.pop("EXPUNGE") == [b"2"]
+    # Each FETCH is numbered as it was before the EXPUNGE that follows it.
+    flat = b"".join(d[0] + d[1] if isinstance(d, tuple) else d for d in data)
+    assert re.findall(rb"Subject: gone (\d)", flat) == [b"0", b"2"], data
+    assert re.findall(rb"UID (\d+)", flat) == [b"1", b"3"], data
+    assert [uid for uid, _ in view(a)] == [1, 3]
+    a.logout()
+    b.logout()

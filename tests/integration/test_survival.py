@@ -199,6 +199,8 @@ class ImapClient(threading.Thread):
         line = c.readline()
         while line.startswith(b"* "):  # updates queued before the continuation
             line = c.readline()
+        if not line:  # the server was killed while we paused: a dropped connection
+            raise OSError("connection closed before IDLE was answered")
         if not line.startswith(b"+"):
             raise AssertionError(f"{self.name} IDLE: {line!r}")
         # Idle briefly; updates pushed meanwhile are read after DONE (a
@@ -320,7 +322,7 @@ def test_survival_under_load_and_sigkill(server_factory, monkeypatch):
           f"{len(acked)} messages acknowledged ({expected} deliveries), {found} found, "
           f"{len(duplicated)} duplicated, {unacked_landed} unacknowledged deliveries also landed, "
           f"{stats.smtp_sessions} SMTP sessions, {stats.imap_ops} IMAP operations, "
-          f"{stats.reconnects} reconnects; {check.stdout.strip().splitlines()[-1] if check.stdout else 'store check: ?'}")
+          f"{stats.reconnects} reconnects, {len(imap_errors)} IMAP errors; {check.stdout.strip().splitlines()[-1] if check.stdout else 'store check: ?'}")
 
     assert restarts == 2
     assert len(acked) > 100, f"too little got through to prove anything: {len(acked)} acknowledged"

@@ -182,6 +182,7 @@ Task<void> cmd_fetch(SessionContext& s, Command& c) {
   }
 
   bool any_missing = false, unknown_cte = false;
+  std::vector<uint32_t> missing_uids;
   for (uint32_t seq : *seqs) {
     if (!s.selected) co_return;
     // Copy: the view may change while we await the blob.
@@ -191,6 +192,7 @@ Task<void> cmd_fetch(SessionContext& s, Command& c) {
       auto it = meta.find(row.message_id);
       if (it == meta.end()) {  // expunged meanwhile: skip it (RFC 9051 §7.5.1 allows NO later)
         any_missing = true;
+        missing_uids.push_back(row.uid);
         continue;
       }
       m = &it->second;
@@ -200,6 +202,7 @@ Task<void> cmd_fetch(SessionContext& s, Command& c) {
       auto b = co_await s.access.read_blob(m->blob_hash);
       if (!b) {
         any_missing = true;
+        missing_uids.push_back(row.uid);
         continue;
       }
       content = std::move(*b);
@@ -216,6 +219,7 @@ Task<void> cmd_fetch(SessionContext& s, Command& c) {
           auto b = co_await s.access.read_blob(m->blob_hash);
           if (!b) {
             any_missing = true;
+            missing_uids.push_back(row.uid);
             continue;
           }
           content = std::move(*b);
@@ -298,10 +302,24 @@ Task<void> cmd_fetch(SessionContext& s, Command& c) {
     }
     r.close().end();
   }
+  // A UID command may announce expunges (RFC 9051 §7.4.1): once the client
+  // has been told, the UIDs it asked for no longer exist, and UID FETCH
+  // ignores those (§6.4.8), so the command succeeds. Only a message still
+  // in the view (not expunged: a blob that cannot be read) fails it.
+  bool expunge_issued = false;
+  if (any_missing && c.uid) {
+    co_await announce_changes(s, true);
+    if (!s.selected) co_return;
+    any_missing = std::any_of(missing_uids.begin(), missing_uids.end(),
+                              [&](uint32_t uid) { return s.selected->seq_of(uid).has_value(); });
+    expunge_issued = !any_missing;
+  }
   if (unknown_cte) {
     s.no(c.tag, "Unknown Content-Transfer-Encoding: BINARY cannot decode it", "UNKNOWN-CTE");
   } else if (any_missing) {
     s.no(c.tag, "Some messages were expunged meanwhile and were not fetched", "EXPUNGEISSUED");
+  } else if (expunge_issued) {
+    s.ok(c.tag, "FETCH completed; messages expunged meanwhile were left out", "EXPUNGEISSUED");
   } else {
     s.ok(c.tag, "FETCH completed");
   }

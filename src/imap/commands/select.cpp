@@ -92,8 +92,7 @@ Task<void> cmd_select(SessionContext& s, Command& c) {
   // Changes after list_mailboxes are reported again by the first
   // changes_since and filtered there when the view already has them.
   box.highest_modseq_seen = (*info)->highest_modseq;
-  box.rows = std::move(*rows);
-  std::sort(box.rows.begin(), box.rows.end(), [](const auto& a, const auto& b) { return a.uid < b.uid; });
+  box.rows = std::move(*rows);  // in UID order (MailStore::mailbox_rows)
   for (const auto& r : box.rows) {
     box.highest_modseq_seen = std::max(box.highest_modseq_seen, r.modseq);
     box.uidnext = std::max(box.uidnext, r.uid + 1);

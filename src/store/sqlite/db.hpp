@@ -112,6 +112,25 @@ class WriteTransaction {
   bool active_ = false;
 };
 
+// A deferred read transaction: every statement inside it sees the same
+// snapshot of the database. Ends (COMMIT) on destruction.
+class ReadTransaction {
+ public:
+  explicit ReadTransaction(Db& db) : db_(db) {}
+  Status begin() {
+    auto s = db_.exec("BEGIN");
+    active_ = s.ok();
+    return s;
+  }
+  ~ReadTransaction() {
+    if (active_) (void)db_.exec("COMMIT");
+  }
+
+ private:
+  Db& db_;
+  bool active_ = false;
+};
+
 // Maps the last error of `db` (with `what` as context) to an Error.
 Error sqlite_error(sqlite3* db, std::string_view what);
 

@@ -70,52 +70,70 @@ Result<std::string> find_message_blob(Db& db, int64_t account_id, const std::str
   return st->text(0);
 }
 
-namespace {
-Status check_owner(Db& db, int64_t account_id, int64_t mailbox_id, MailboxChanges* info) {
-  auto st = db.prepare("SELECT highest_modseq, uidnext FROM mailboxes WHERE id = ? AND account_id = ?");
+Result<MailboxState> mailbox_state(Db& db, int64_t account_id, int64_t mailbox_id) {
+  auto st = db.prepare(
+      "SELECT highest_modseq, uidnext, uidvalidity, message_count FROM mailboxes WHERE id = ? AND account_id = ?");
   if (!st) return st.error();
   st->bind(1, mailbox_id).bind(2, account_id);
   auto row = st->step();
   if (!row) return row.error();
   if (!*row) return user_error("no such mailbox");
-  if (info) {
-    info->highest_modseq = st->int64(0);
-    info->uidnext = static_cast<uint32_t>(st->int64(1));
-  }
-  return Ok{};
+  return MailboxState{st->int64(0), static_cast<uint32_t>(st->int64(1)), static_cast<uint32_t>(st->int64(2)),
+                      st->int64(3)};
 }
 
+namespace {
 MessageRow row_of(const Statement& r) {
   return {static_cast<uint32_t>(r.int64(0)), r.int64(1), r.int64(2), r.text(3)};
 }
 }  // namespace
 
-Result<std::vector<MessageRow>> mailbox_rows(Db& db, int64_t account_id, int64_t mailbox_id) {
-  if (auto s = check_owner(db, account_id, mailbox_id, nullptr); !s) return s.error();
+Status read_rows(Db& db, int64_t mailbox_id, std::vector<MessageRow>& out) {
   auto st = db.prepare(
       "SELECT mm.uid, mm.message_id, mm.modseq, m.flags FROM mailbox_messages mm "
       "JOIN messages m ON m.id = mm.message_id WHERE mm.mailbox_id = ? ORDER BY mm.uid");
   if (!st) return st.error();
   st->bind(1, mailbox_id);
-  std::vector<MessageRow> out;
-  if (auto s = st->each_row([&](const Statement& r) { out.push_back(row_of(r)); }); !s) return s.error();
-  return out;
+  return st->each_row([&](const Statement& r) { out.push_back(row_of(r)); });
 }
 
-Result<MailboxChanges> changes_since(Db& db, int64_t account_id, int64_t mailbox_id, int64_t modseq) {
-  MailboxChanges out;
-  if (auto s = check_owner(db, account_id, mailbox_id, &out); !s) return s.error();
+Status read_changes(Db& db, int64_t mailbox_id, int64_t modseq, MailboxChanges& out) {
+  // Both walk the (mailbox_id, modseq) indexes: only what changed is read.
   auto st = db.prepare(
       "SELECT mm.uid, mm.message_id, mm.modseq, m.flags FROM mailbox_messages mm "
       "JOIN messages m ON m.id = mm.message_id WHERE mm.mailbox_id = ? AND mm.modseq > ? ORDER BY mm.uid");
   if (!st) return st.error();
   st->bind(1, mailbox_id).bind(2, modseq);
-  if (auto s = st->each_row([&](const Statement& r) { out.changed.push_back(row_of(r)); }); !s) return s.error();
+  if (auto s = st->each_row([&](const Statement& r) { out.changed.push_back(row_of(r)); }); !s) return s;
   auto ex = db.prepare("SELECT uid FROM expunged WHERE mailbox_id = ? AND modseq > ? ORDER BY uid");
   if (!ex) return ex.error();
   ex->bind(1, mailbox_id).bind(2, modseq);
-  if (auto s = ex->each_row([&](const Statement& r) { out.expunged.push_back(static_cast<uint32_t>(r.int64(0))); }); !s)
-    return s.error();
+  return ex->each_row([&](const Statement& r) { out.expunged.push_back(static_cast<uint32_t>(r.int64(0))); });
+}
+
+Result<std::vector<MessageRow>> mailbox_rows(Db& db, int64_t account_id, int64_t mailbox_id) {
+  ReadTransaction tx(db);
+  if (auto s = tx.begin(); !s) return s.error();
+  if (auto state = mailbox_state(db, account_id, mailbox_id); !state) return state.error();
+  std::vector<MessageRow> out;
+  if (auto s = read_rows(db, mailbox_id, out); !s) return s.error();
+  return out;
+}
+
+Result<MailboxChanges> changes_since(Db& db, int64_t account_id, int64_t mailbox_id, int64_t modseq) {
+  ReadTransaction tx(db);
+  if (auto s = tx.begin(); !s) return s.error();
+  auto state = mailbox_state(db, account_id, mailbox_id);
+  if (!state) return state.error();
+  MailboxChanges out;
+  out.highest_modseq = state->highest_modseq;
+  out.uidnext = state->uidnext;
+  // Every change (flags, new message, expunge) raises the mailbox's
+  // highest_modseq in the same transaction: when it is not above `modseq`,
+  // there is nothing to read. This makes a client's poll (NOOP, the check
+  // after each command, IDLE wake-ups for other mailboxes) one row lookup.
+  if (state->highest_modseq <= modseq) return out;
+  if (auto s = read_changes(db, mailbox_id, modseq, out); !s) return s.error();
   return out;
 }
 

@@ -12,6 +12,21 @@ Result<std::vector<MessageInfo>> list_messages(Db& db, int64_t account_id, const
 // The blob hash of one message (user error when there is no such UID).
 Result<std::string> find_message_blob(Db& db, int64_t account_id, const std::string& mailbox, uint32_t uid);
 
+struct MailboxState {
+  int64_t highest_modseq = 0;
+  uint32_t uidnext = 0;
+  uint32_t uidvalidity = 0;
+  int64_t messages = 0;
+};
+// The mailbox's counters; a user error unless it exists and is the account's.
+Result<MailboxState> mailbox_state(Db& db, int64_t account_id, int64_t mailbox_id);
+// Appends the mailbox's rows, in UID order (no ownership check, no
+// transaction: for callers that already did both).
+Status read_rows(Db& db, int64_t mailbox_id, std::vector<MessageRow>& out);
+// Appends rows and expunged UIDs with MODSEQ above `modseq` (same caveats).
+Status read_changes(Db& db, int64_t mailbox_id, int64_t modseq, MailboxChanges& out);
+
+// The same, checked and each in one read transaction.
 Result<std::vector<MessageRow>> mailbox_rows(Db& db, int64_t account_id, int64_t mailbox_id);
 Result<MailboxChanges> changes_since(Db& db, int64_t account_id, int64_t mailbox_id, int64_t modseq);
 Result<std::vector<MessageData>> message_data(Db& db, int64_t account_id, const std::vector<int64_t>& message_ids);

@@ -157,6 +157,12 @@ CREATE TABLE bans (
   reason TEXT NOT NULL DEFAULT ''
 );
 )sql",
+    // 8: the changes since a MODSEQ (a client's poll, the update of a cached
+    // mailbox view) read through indexes instead of every row of the mailbox.
+    R"sql(
+CREATE INDEX mailbox_messages_by_modseq ON mailbox_messages(mailbox_id, modseq);
+CREATE INDEX expunged_by_modseq ON expunged(mailbox_id, modseq);
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));

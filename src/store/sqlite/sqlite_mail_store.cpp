@@ -30,15 +30,13 @@ Result<std::unique_ptr<SqliteMailStore>> SqliteMailStore::open(const std::string
   auto write_db = Db::open(database_path(data_dir));
   if (!write_db) return write_db.error();
   if (auto st = migrate(*write_db); !st) return st.error();
-  auto read_db = Db::open(database_path(data_dir));
-  if (!read_db) return read_db.error();
   // Reads map the database instead of pread()ing it into SQLite's 2 MB page
   // cache: a SELECT of a large mailbox walks every message row for its
   // flags, and copying those pages in again on each SELECT was a third of
   // its time (bench/imap_bench.py, 100,000 messages). Mapped pages are the
   // OS page cache, shared and reclaimable; writes still go through the WAL.
-  if (auto st = read_db->exec("PRAGMA mmap_size=1073741824"); !st) return st.error();
-  s->read_db_ = std::move(*read_db);
+  s->readers_ = std::make_unique<ReadPool>(database_path(data_dir), options.read_connections, int64_t{1} << 30);
+  s->views_ = std::make_unique<MailboxViewCache>(options.view_cache_min_rows, options.view_cache_max_rows);
   auto* raw = s.get();
   s->committer_ = std::make_unique<Committer>(std::move(*write_db), s->notifier_, [raw](const std::string& hash) {
     if (auto st = raw->blobs_.remove(hash); !st) log::warn("blob_unlink_failed", {{"error", st.error().message}});
@@ -169,24 +167,28 @@ void SqliteMailStore::copy_messages(int64_t account_id, int64_t from_mailbox_id,
 }
 
 Result<std::vector<MessageRow>> SqliteMailStore::mailbox_rows(int64_t account_id, int64_t mailbox_id) {
-  std::lock_guard lock(read_mu_);
-  return sqlite::mailbox_rows(read_db_, account_id, mailbox_id);
+  auto db = readers_->acquire();
+  if (!db) return db.error();
+  return views_->rows(db->db(), account_id, mailbox_id);
 }
 
 Result<MailboxChanges> SqliteMailStore::changes_since(int64_t account_id, int64_t mailbox_id, int64_t modseq) {
-  std::lock_guard lock(read_mu_);
-  return sqlite::changes_since(read_db_, account_id, mailbox_id, modseq);
+  auto db = readers_->acquire();
+  if (!db) return db.error();
+  return sqlite::changes_since(db->db(), account_id, mailbox_id, modseq);
 }
 
 Result<std::vector<MessageData>> SqliteMailStore::message_data(int64_t account_id,
                                                                const std::vector<int64_t>& message_ids) {
-  std::lock_guard lock(read_mu_);
-  return sqlite::message_data(read_db_, account_id, message_ids);
+  auto db = readers_->acquire();
+  if (!db) return db.error();
+  return sqlite::message_data(db->db(), account_id, message_ids);
 }
 
 Result<QuotaUsage> SqliteMailStore::quota(int64_t account_id) {
-  std::lock_guard lock(read_mu_);
-  return sqlite::quota_usage(read_db_, account_id);
+  auto db = readers_->acquire();
+  if (!db) return db.error();
+  return sqlite::quota_usage(db->db(), account_id);
 }
 
 void SqliteMailStore::drain() {
@@ -197,10 +199,12 @@ void SqliteMailStore::drain() {
 
 Result<GarbageReport> SqliteMailStore::collect_garbage() {
   GarbageReport report;
-  std::lock_guard lock(read_mu_);
+  auto lease = readers_->acquire();
+  if (!lease) return lease.error();
+  Db& db = lease->db();
   std::unordered_set<std::string> referenced;
   {
-    auto st = read_db_.prepare("SELECT hash FROM blobs WHERE refcount > 0");
+    auto st = db.prepare("SELECT hash FROM blobs WHERE refcount > 0");
     if (!st) return st.error();
     for (;;) {
       auto row = st->step();
@@ -216,12 +220,12 @@ Result<GarbageReport> SqliteMailStore::collect_garbage() {
       !s)
     return s.error();
   {
-    WriteTransaction tx(read_db_);
+    WriteTransaction tx(db);
     if (auto s = tx.begin(); !s) return s.error();
-    auto st = read_db_.prepare("DELETE FROM blobs WHERE refcount <= 0");
+    auto st = db.prepare("DELETE FROM blobs WHERE refcount <= 0");
     if (!st) return st.error();
     if (auto s = st->run(); !s) return s.error();
-    report.released_blobs = static_cast<uint64_t>(read_db_.changes());
+    report.released_blobs = static_cast<uint64_t>(db.changes());
     if (auto s = tx.commit(); !s) return s.error();
   }
   for (const auto& h : doomed) {
@@ -234,20 +238,23 @@ Result<GarbageReport> SqliteMailStore::collect_garbage() {
 }
 
 Result<std::vector<MailboxInfo>> SqliteMailStore::list_mailboxes(int64_t account_id) {
-  std::lock_guard lock(read_mu_);
-  return sqlite::list_mailboxes(read_db_, account_id);
+  auto db = readers_->acquire();
+  if (!db) return db.error();
+  return sqlite::list_mailboxes(db->db(), account_id);
 }
 
 Result<std::vector<MessageInfo>> SqliteMailStore::list_messages(int64_t account_id, const std::string& mailbox) {
-  std::lock_guard lock(read_mu_);
-  return sqlite::list_messages(read_db_, account_id, mailbox);
+  auto db = readers_->acquire();
+  if (!db) return db.error();
+  return sqlite::list_messages(db->db(), account_id, mailbox);
 }
 
 Result<std::string> SqliteMailStore::read_message(int64_t account_id, const std::string& mailbox, uint32_t uid) {
   Result<std::string> hash = std::string();
   {
-    std::lock_guard lock(read_mu_);
-    hash = sqlite::find_message_blob(read_db_, account_id, mailbox, uid);
+    auto db = readers_->acquire();
+    if (!db) return db.error();
+    hash = sqlite::find_message_blob(db->db(), account_id, mailbox, uid);
   }
   if (!hash) return hash.error();
   return blobs_.read(*hash);

@@ -14,6 +14,8 @@
 #include "store/mail_store.hpp"
 #include "store/sqlite/committer.hpp"
 #include "store/sqlite/db.hpp"
+#include "store/sqlite/read_pool.hpp"
+#include "store/sqlite/view_cache.hpp"
 
 namespace postern::store::sqlite {
 
@@ -23,6 +25,12 @@ struct StoreOptions {
   // running beside it would take blobs the server has written but not yet
   // committed for orphans.
   bool collect_garbage = true;
+  // Reading connections: sessions' queries run side by side on as many.
+  unsigned read_connections = 4;
+  // Views of mailboxes with at least this many messages are kept between
+  // SELECTs, up to this many rows in all (~60 bytes each).
+  size_t view_cache_min_rows = 2000;
+  size_t view_cache_max_rows = 1000000;
 };
 
 struct GarbageReport {
@@ -72,6 +80,7 @@ class SqliteMailStore final : public MailStore {
   // delivery is in flight (startup).
   Result<GarbageReport> collect_garbage();
   Committer::Stats commit_stats() const { return committer_->stats(); }
+  MailboxViewCache::Stats view_cache_stats() const { return views_->stats(); }
   static std::string database_path(const std::string& data_dir) { return data_dir + "/postern.db"; }
 
  private:
@@ -87,8 +96,8 @@ class SqliteMailStore final : public MailStore {
   StoreOptions options_;
   BlobStore blobs_;
   ChangeNotifier notifier_;
-  std::mutex read_mu_;
-  Db read_db_;
+  std::unique_ptr<ReadPool> readers_;
+  std::unique_ptr<MailboxViewCache> views_;
   std::unique_ptr<Committer> committer_;
   std::unique_ptr<ThreadPool> io_pool_;
 };
