@@ -76,6 +76,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::awaitable<bool> handshake();
   asio::awaitable<void> deliver();
   asio::awaitable<void> authenticate();
+  asio::awaitable<void> settle_auth(std::string user);
   void request_shutdown() {
     asio::post(stream_.socket().get_executor(), [self = shared_from_this()] {
       self->shutdown_requested_ = true;
@@ -91,6 +92,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string id_, ip_;
   bool shutdown_requested_ = false;
   bool waiting_for_command_ = false;
+  bool auth_logged_ = false;  // auth_succeeded logged (once per session)
   uint64_t messages_ = 0;
 };
 
@@ -131,17 +133,26 @@ asio::awaitable<void> Connection::authenticate() {
                                                                                      : ThreadPool::Priority::normal;
   smtp::AuthResult result = co_await run_blocking<smtp::AuthResult>(*services_.auth_workers, std::move(work), priority);
   session_->auth_done(std::move(result));
-  if (session_->client().authenticated) {
+  co_await settle_auth(req.user);
+}
+
+// After an exchange step that may have ended an AUTH: PLAIN and LOGIN end
+// in authenticate(), SCRAM-SHA-256 one client line later (the proof, then
+// the empty answer), so this runs after each. A failure, whichever the
+// mechanism, is logged, counted towards a ban and answered late.
+asio::awaitable<void> Connection::settle_auth(std::string user) {
+  if (session_->client().authenticated && !auth_logged_) {
+    auth_logged_ = true;
     log::info("auth_succeeded", {{"session", id_}, {"user", session_->client().user}});
     if (services_.guard) services_.guard->record_login(ip_, unix_now());
   } else if (session_->take_auth_failure()) {
-    log::info("auth_failed", {{"session", id_}, {"ip", ip_}, {"user", req.user}});
+    log::info("auth_failed", {{"session", id_}, {"ip", ip_}, {"user", user}});
     // Slows guessing down (more for an account under attack); the reply
     // waits, the connection stays usable. Enough failures ban the source.
     std::chrono::milliseconds wait = kAuthFailureDelay;
     if (services_.guard) {
-      wait = std::max(wait, services_.guard->account_failure(req.user, unix_now()));
-      services_.guard->record(ip_, guard::Offense::auth_failure, 1, "smtp " + req.user, unix_now());
+      wait = std::max(wait, services_.guard->account_failure(user, unix_now()));
+      services_.guard->record(ip_, guard::Offense::auth_failure, 1, "smtp " + user, unix_now());
     }
     asio::steady_timer delay(stream_.socket().get_executor());
     delay.expires_after(wait);
@@ -295,6 +306,7 @@ asio::awaitable<void> Connection::run() {
         break;                              // peer closed or network error
       }
       session_->receive(std::string_view(buf.data(), n));
+      co_await settle_auth(session_->auth_request().user);
       line.update(session_->partial_command());
       if (line.expired()) {
         log::info("line_timeout", {{"session", id_}, {"ip", ip_}});

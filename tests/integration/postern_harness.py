@@ -6,6 +6,9 @@ loop has a deadline, because pytest-timeout is not installed on these
 machines (python3-pytest-timeout is not a dependency).
 """
 
+import base64
+import hashlib
+import hmac
 import imaplib
 import os
 import re
@@ -413,3 +416,29 @@ def imap_mailboxes(c, selectable_only=True):
 
 def imap_quote(name):
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def scram_login(c, user, password):
+    """SCRAM-SHA-256 client (RFC 5802 / RFC 7677) over smtplib's docmd."""
+    cnonce = base64.b64encode(os.urandom(18)).decode()
+    first_bare = f"n={user},r={cnonce}"
+    code, resp = c.docmd("AUTH", "SCRAM-SHA-256 " + base64.b64encode(("n,," + first_bare).encode()).decode())
+    assert code == 334, resp
+    server_first = base64.b64decode(resp).decode()
+    attrs = dict(kv.split("=", 1) for kv in server_first.split(","))
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), base64.b64decode(attrs["s"]), int(attrs["i"]))
+    client_key = hmac.new(salted, b"Client Key", "sha256").digest()
+    stored_key = hashlib.sha256(client_key).digest()
+    without_proof = f"c=biws,r={attrs['r']}"
+    auth_message = f"{first_bare},{server_first},{without_proof}".encode()
+    signature = hmac.new(stored_key, auth_message, "sha256").digest()
+    proof = bytes(a ^ b for a, b in zip(client_key, signature))
+    final = f"{without_proof},p={base64.b64encode(proof).decode()}"
+    code, resp = c.docmd(base64.b64encode(final.encode()).decode())
+    if code != 334:
+        return code, None
+    server_key = hmac.new(salted, b"Server Key", "sha256").digest()
+    expected = base64.b64encode(hmac.new(server_key, auth_message, "sha256").digest()).decode()
+    verified = base64.b64decode(resp).decode() == "v=" + expected  # the server proves it knows the keys too
+    code, _ = c.docmd("")
+    return code, verified

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from postern_harness import free_port
+from postern_harness import free_port, scram_login
 
 USER = "demo@example.test"
 
@@ -235,3 +235,26 @@ def test_password_spray_from_many_sources_keeps_the_real_user_at_normal_latency(
     # The real user, whose account was sprayed, kept its normal latency.
     assert attacked
     assert percentile(attacked, 99) < max(3 * percentile(idle, 99), percentile(idle, 99) + 0.5), (idle, attacked)
+
+
+def test_scram_failures_are_delayed_and_ban_like_any_other(guarded):
+    """SCRAM-SHA-256 fails at the client's proof, a line after the key
+    lookup: that failure is answered late and counts towards a ban too."""
+    s = guarded
+    for guess in ("guess1", "guess2", "guess3"):
+        c = smtplib.SMTP("127.0.0.1", s.sub_port, timeout=10, source_address=("127.0.0.12", 0))
+        c.ehlo("scram-sprayer.example")
+        start = time.monotonic()
+        code, _ = scram_login(c, USER, guess)
+        assert code == 535
+        assert time.monotonic() - start >= 0.9, "a failed proof must be answered late"
+        c.close()
+    s.wait_log(r"event=ban source=127\.0\.0\.12 ", 5)
+    assert dropped_at_accept(s.sub_port, "127.0.0.12")
+    assert len(re.findall(r"event=auth_failed .*ip=127\.0\.0\.12 user=demo@example\.test", s.log())) == 3
+    # The right password from elsewhere still works, and is logged once.
+    c = smtplib.SMTP("127.0.0.1", s.sub_port, timeout=10, source_address=("127.0.0.13", 0))
+    c.ehlo("client.example")
+    assert scram_login(c, USER, s.passwords[USER]) == (235, True)
+    c.quit()
+    assert len(re.findall(r"event=auth_succeeded .*user=demo@example\.test", s.log())) == 1
