@@ -8,12 +8,21 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 
 #include "core/strings.hpp"
 #include "sasl/base64.hpp"
 
 namespace postern::directory {
 namespace {
+
+// What one verification may cost (a real login, or an attacker's guess):
+// ~10x our own Argon2id hash at most, with a few password threads.
+constexpr uint64_t kMaxShaCryptRounds = 1'000'000;   // default 5,000; passlib's 656,000
+constexpr uint64_t kMaxBcryptCost = 15;              // 2^15 rounds; usual 10-12
+constexpr uint64_t kMaxMemoryBytes = 256ull << 20;   // Argon2 m, yescrypt N*r
+constexpr uint64_t kMaxArgon2Passes = 10;
+constexpr uint64_t kMaxArgon2Lanes = 16;
 
 struct Scheme {
   std::string_view name;
@@ -41,6 +50,35 @@ std::string_view scheme_of_bare(std::string_view hash) {
   if (hash.starts_with("$argon2id$")) return "ARGON2ID";
   if (hash.starts_with("$argon2i$")) return "ARGON2I";
   return {};
+}
+
+// The "$name$" field after `prefix` up to the next '$'.
+std::string_view field_after(std::string_view hash, std::string_view prefix) {
+  std::string_view rest = hash.substr(prefix.size());
+  return rest.substr(0, rest.find('$'));
+}
+
+// A decimal field; nullopt when it is not one or beyond `limit`'s digits.
+std::optional<uint64_t> decimal(std::string_view digits) {
+  if (digits.empty() || digits.size() > 12) return std::nullopt;
+  uint64_t v = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return v;
+}
+
+// crypt(3)'s base-64 alphabet: yescrypt encodes its parameters in it.
+int itoa64_index(char c) {
+  constexpr std::string_view kAlphabet = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  auto i = kAlphabet.find(c);
+  return i == std::string_view::npos ? -1 : static_cast<int>(i);
+}
+
+Status too_costly(std::string_view what, std::string_view limit) {
+  return syntax_error(std::string(what) + " is beyond what a login may cost here (" + std::string(limit) +
+                      "); rehash it with a lower cost before importing");
 }
 
 bool crypt_matches(std::string_view password, std::string_view setting) {
@@ -83,6 +121,59 @@ bool split_scheme(std::string_view stored, std::string_view& scheme, std::string
 
 }  // namespace
 
+Status check_hash_cost(std::string_view hash) {
+  if (hash.starts_with("$5$") || hash.starts_with("$6$")) {
+    std::string_view f = field_after(hash, hash.substr(0, 3));
+    if (!f.starts_with("rounds=")) return Ok{};  // the default, 5,000
+    auto rounds = decimal(f.substr(7));
+    if (!rounds) return syntax_error("SHA-crypt hash with a malformed rounds= field");
+    if (*rounds > kMaxShaCryptRounds) return too_costly("SHA-crypt rounds=" + std::to_string(*rounds), "at most 1,000,000");
+    return Ok{};
+  }
+  if (hash.starts_with("$2")) {  // $2a$ $2b$ $2y$ NN$
+    auto cost = hash.size() > 4 ? decimal(field_after(hash, hash.substr(0, 4))) : std::nullopt;
+    if (!cost) return syntax_error("bcrypt hash without a two-digit cost");
+    if (*cost > kMaxBcryptCost) return too_costly("bcrypt cost " + std::to_string(*cost), "at most 15");
+    return Ok{};
+  }
+  if (hash.starts_with("$y$") || hash.starts_with("$gy$")) {
+    // "$y$jNr$": flags 'j', then N and r one character each for every cost
+    // crypt_gensalt makes; memory = 128 * r * N bytes.
+    std::string_view f = field_after(hash, hash.starts_with("$y$") ? "$y$" : "$gy$");
+    if (f.size() != 3 || f[0] != 'j' || itoa64_index(f[1]) < 0 || itoa64_index(f[2]) < 0)
+      return too_costly("yescrypt parameters \"" + std::string(f) + "\"", "the forms crypt_gensalt makes, up to 256 MiB");
+    uint64_t n_log2 = static_cast<uint64_t>(itoa64_index(f[1])) + 1, r = static_cast<uint64_t>(itoa64_index(f[2])) + 1;
+    if (n_log2 > 30 || 128 * r * (uint64_t{1} << n_log2) > kMaxMemoryBytes)
+      return too_costly("yescrypt memory 2^" + std::to_string(n_log2) + " x " + std::to_string(r) + " x 128 bytes",
+                        "at most 256 MiB");
+    return Ok{};
+  }
+  if (hash.starts_with("$argon2")) {
+    // PHC: $argon2id$v=19$m=65536,t=3,p=1$salt$hash (v= may be absent)
+    size_t at = hash.find("$m=");
+    if (at == std::string_view::npos) return syntax_error("Argon2 hash without m=,t=,p= parameters");
+    std::string_view params = field_after(hash.substr(at), "$");
+    uint64_t m = 0, t = 0, p = 0;
+    while (!params.empty()) {
+      std::string_view kv = params.substr(0, params.find(','));
+      params.remove_prefix(std::min(params.size(), kv.size() + 1));
+      auto v = kv.size() > 2 ? decimal(kv.substr(2)) : std::nullopt;
+      if (!v || kv[1] != '=') return syntax_error("Argon2 hash with a malformed parameter \"" + std::string(kv) + "\"");
+      if (kv[0] == 'm') m = *v;
+      else if (kv[0] == 't') t = *v;
+      else if (kv[0] == 'p') p = *v;
+      else return syntax_error("Argon2 hash with an unknown parameter \"" + std::string(kv) + "\"");
+    }
+    if (m * 1024 > kMaxMemoryBytes) return too_costly("Argon2 m=" + std::to_string(m) + " KiB", "at most 262144 (256 MiB)");
+    if (t > kMaxArgon2Passes) return too_costly("Argon2 t=" + std::to_string(t), "at most 10 passes");
+    if (p > kMaxArgon2Lanes) return too_costly("Argon2 p=" + std::to_string(p), "at most 16 lanes");
+    return Ok{};
+  }
+  if (hash.starts_with("$1$") || (!hash.empty() && hash[0] != '$')) return Ok{};  // MD5-crypt, DES: fixed cost
+  return syntax_error("crypt(3) scheme \"" + std::string(hash.substr(0, hash.find('$', 1) + 1)) +
+                      "\" is not accepted (supported: $1$ $5$ $6$ $2a$/$2b$/$2y$ $y$ $gy$ $argon2i$ $argon2id$, DES)");
+}
+
 Result<std::string> normalize_imported_hash(std::string_view hash) {
   hash = trim(hash);
   std::string_view scheme, rest;
@@ -109,6 +200,9 @@ Result<std::string> normalize_imported_hash(std::string_view hash) {
     if (!raw || raw->size() <= digest)
       return syntax_error("{" + name + "} hash must be base64 of a " + std::to_string(digest) + "-byte digest and a salt");
   }
+  if (name != "SSHA512" && name != "SSHA256") {
+    if (auto cost = check_hash_cost(rest); !cost) return cost.error();
+  }
   if (name == "ARGON2ID") return std::string(rest);  // our own form
   return "{" + name + "}" + std::string(rest);
 }
@@ -116,6 +210,9 @@ Result<std::string> normalize_imported_hash(std::string_view hash) {
 bool verify_legacy_password(std::string_view password, std::string_view stored) {
   std::string_view scheme, rest;
   if (!split_scheme(stored, scheme, rest) || rest.empty()) return false;
+  // Checked at import too; again here for hashes stored before that check,
+  // so that one account's hash can never tie up the password threads.
+  if (scheme != "SSHA512" && scheme != "SSHA256" && !check_hash_cost(rest)) return false;
   if (scheme == "SSHA512") return salted_sha_matches(password, rest, EVP_sha512());
   if (scheme == "SSHA256") return salted_sha_matches(password, rest, EVP_sha256());
   if (scheme == "ARGON2I" || scheme == "ARGON2ID") {

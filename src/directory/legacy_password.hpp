@@ -25,6 +25,12 @@ namespace postern::directory {
 // name the problem: unknown scheme, a hash that does not fit its scheme.
 Result<std::string> normalize_imported_hash(std::string_view hash);
 
+// Refuses a crypt(3)/PHC string whose cost (SHA-crypt rounds, bcrypt cost,
+// yescrypt or Argon2 memory and passes) would make one login tie up a
+// password thread for seconds: at import (with the reason), and again at
+// verification. Fixed-cost forms (MD5-crypt, DES) pass.
+Status check_hash_cost(std::string_view crypt_string);
+
 // Verification of a stored imported ("{SCHEME}...") hash; false for
 // anything malformed.
 bool verify_legacy_password(std::string_view password, std::string_view stored);

@@ -67,6 +67,7 @@ bool verify_password(std::string_view password, std::string_view encoded) {
   // than being guessed at.
   if (!encoded.empty() && encoded.front() == '{') return verify_legacy_password(password, encoded);
   if (encoded.substr(0, 10) != "$argon2id$") return false;
+  if (!check_hash_cost(encoded)) return false;  // an imported one beyond the limits
   std::string terminated(encoded);  // libargon2 wants a C string
   return argon2id_verify(terminated.c_str(), password.data(), password.size()) == ARGON2_OK;
 }

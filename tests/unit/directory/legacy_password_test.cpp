@@ -29,6 +29,10 @@ const Vector kVectors[] = {
     {"CRYPT", "pässword-CRYPT", "{CRYPT}abRy4/6THFs9U"},  // DES
     {"CRYPT", "pässword-CRYPT", "{CRYPT}$2y$05$GlqkrBtgcqZ07Zl3WIKKbuYWL5kHSUF/NS9MxEseUfDhJX.Mn8jra"},
     {"MD5-CRYPT", "pässword-MD5-CRYPT", "{MD5-CRYPT}$1$BUezns9W$YsSy7jgopUWprRTNE6Iir."},
+    // libxcrypt's crypt_gensalt("$y$", 5) (Debian 11+'s /etc/shadow default) and explicit rounds=
+    {"CRYPT", "pässword-YESCRYPT", "{CRYPT}$y$j9T$HBuV/4gjzsl6n/GNV7eAj0$uS1kQaHvSkpC91tt1diR1rLa.AkHiEoc3WMwSEt3I/8"},
+    {"SHA512-CRYPT", "pässword-ROUNDS",
+     "$6$rounds=20000$abcdefgh$...GaI1GG8X5Nvqu./uC1n7yANl0u.WXHHgv/Ge.gyy3Zdv/JQ06xvFll.caA/MDkzIOd.cSE1PSZ6W2runOM/"},
 };
 
 constexpr const char* kArgon2idVector =
@@ -77,6 +81,35 @@ TEST(LegacyPassword, RefusesWhatItCannotVerify) {
       "",
   };
   for (const char* h : bad) EXPECT_FALSE(normalize_imported_hash(h)) << h;
+}
+
+TEST(LegacyPassword, RefusesHashesThatWouldMakeALoginTooCostly) {
+  struct Case {
+    const char* hash;
+    const char* says;
+  };
+  const Case costly[] = {
+      {"{SHA512-CRYPT}$6$rounds=999999999$abcdefgh$xyz", "rounds=999999999"},
+      {"{SHA256-CRYPT}$5$rounds=1000001$abcdefgh$xyz", "at most 1,000,000"},
+      {"{BLF-CRYPT}$2y$31$GlqkrBtgcqZ07Zl3WIKKbuYWL5kHSUF/NS9MxEseUfDhJX.Mn8jra", "bcrypt cost 31"},
+      {"{ARGON2ID}$argon2id$v=19$m=4194304,t=3,p=1$EjVh5a7Rs0LGOiuT3EjfEw$FntN1fv7bwArce3UIkrfh0WTsi2buj9i2xCdda6WdAo",
+       "m=4194304"},
+      {"{ARGON2I}$argon2i$v=19$m=32768,t=400,p=1$/JFms6DzKEdWYZMbhmI22w$BwuYykeTy3LWQouaZXlU/ilm/C91BE3LYE8077/FOXw",
+       "t=400"},
+      {"{CRYPT}$y$jFT$HBuV/4gjzsl6n/GNV7eAj0$uS1kQaHvSkpC91tt1diR1rLa.AkHiEoc3WMwSEt3I/8", "yescrypt memory"},
+      {"{CRYPT}$7$CU..../....4T849KnNeRT8/JPKtXVsa.", "not accepted"},
+  };
+  for (const auto& c : costly) {
+    auto r = normalize_imported_hash(c.hash);
+    ASSERT_FALSE(r) << c.hash;
+    EXPECT_NE(r.error().message.find(c.says), std::string::npos) << r.error().message;
+  }
+  // A valid bcrypt hash of cost 16 (~4 s per check): refused at import, and
+  // never verified if it got stored anyway (e.g. by an older postern).
+  const char* cost16 = "$2y$16$Iqr67q.0JGm.N87.9KJtvONF7ofea9oDPV/6LsEcHTQoUWPB8V4a2";
+  EXPECT_FALSE(normalize_imported_hash(cost16));
+  EXPECT_FALSE(verify_password("pässword-COSTLY", std::string("{BLF-CRYPT}") + cost16));
+  EXPECT_FALSE(verify_password("x", "$argon2id$v=19$m=4194304,t=3,p=1$EjVh5a7Rs0LGOiuT3EjfEw$FntN1fv7bwArce3UIkrfh0WTsi2buj9i2xCdda6WdAo"));
 }
 
 TEST(LegacyPassword, MalformedStoredHashesNeverMatch) {
