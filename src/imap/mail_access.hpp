@@ -48,7 +48,8 @@ class MailAccess {
                                                                       std::string client_address) = 0;
 
   virtual Task<Result<std::vector<store::MailboxInfo>>> list_mailboxes(int64_t account_id) = 0;
-  virtual Task<Result<std::vector<store::MessageRow>>> mailbox_rows(int64_t account_id, int64_t mailbox_id) = 0;
+  // Shared and immutable (store::MailboxView): copied by nobody.
+  virtual Task<Result<store::MailboxView>> mailbox_rows(int64_t account_id, int64_t mailbox_id) = 0;
   virtual Task<Result<store::MailboxChanges>> changes_since(int64_t account_id, int64_t mailbox_id, int64_t modseq) = 0;
   virtual Task<Result<std::vector<store::MessageData>>> message_data(int64_t account_id,
                                                                      std::vector<int64_t> message_ids) = 0;

@@ -114,8 +114,8 @@ Task<Result<std::vector<store::MailboxInfo>>> ImapMailAccess::list_mailboxes(int
   return run_blocking<R>(workers_, [this, account_id] { return store_.list_mailboxes(account_id); });
 }
 
-Task<Result<std::vector<store::MessageRow>>> ImapMailAccess::mailbox_rows(int64_t account_id, int64_t mailbox_id) {
-  using R = Result<std::vector<store::MessageRow>>;
+Task<Result<store::MailboxView>> ImapMailAccess::mailbox_rows(int64_t account_id, int64_t mailbox_id) {
+  using R = Result<store::MailboxView>;
   return run_blocking<R>(workers_, [=, this] { return store_.mailbox_rows(account_id, mailbox_id); });
 }
 

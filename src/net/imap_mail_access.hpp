@@ -26,7 +26,7 @@ class ImapMailAccess final : public imap::MailAccess {
   imap::Task<Result<std::optional<imap::AuthenticatedUser>>> authenticate(std::string user, std::string password,
                                                                           std::string client_address) override;
   imap::Task<Result<std::vector<store::MailboxInfo>>> list_mailboxes(int64_t account_id) override;
-  imap::Task<Result<std::vector<store::MessageRow>>> mailbox_rows(int64_t account_id, int64_t mailbox_id) override;
+  imap::Task<Result<store::MailboxView>> mailbox_rows(int64_t account_id, int64_t mailbox_id) override;
   imap::Task<Result<store::MailboxChanges>> changes_since(int64_t account_id, int64_t mailbox_id, int64_t modseq) override;
   imap::Task<Result<std::vector<store::MessageData>>> message_data(int64_t account_id, std::vector<int64_t> ids) override;
   imap::Task<Result<std::string>> read_blob(std::string hash) override;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -67,6 +68,10 @@ struct MessageRow {
   int64_t modseq = 0;
   std::string flags;  // canonical flag set, see store/flags.hpp
 };
+
+// A mailbox's rows in ascending UID order, immutable and shared: every
+// session that selects the mailbox at the same MODSEQ gets the same one.
+using MailboxView = std::shared_ptr<const std::vector<MessageRow>>;
 
 enum class FlagOp { add, remove, replace };
 
@@ -183,7 +188,7 @@ class MailStore {
 
   // Blocking reads for sessions (run them on a worker pool).
   // The mailbox's messages in ascending UID order.
-  virtual Result<std::vector<MessageRow>> mailbox_rows(int64_t account_id, int64_t mailbox_id) = 0;
+  virtual Result<MailboxView> mailbox_rows(int64_t account_id, int64_t mailbox_id) = 0;
   virtual Result<MailboxChanges> changes_since(int64_t account_id, int64_t mailbox_id, int64_t modseq) = 0;
   virtual Result<std::vector<MessageData>> message_data(int64_t account_id, const std::vector<int64_t>& message_ids) = 0;
   virtual Result<std::string> read_blob(const std::string& hash) = 0;

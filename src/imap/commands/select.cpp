@@ -92,7 +92,7 @@ Task<void> cmd_select(SessionContext& s, Command& c) {
   // Changes after list_mailboxes are reported again by the first
   // changes_since and filtered there when the view already has them.
   box.highest_modseq_seen = (*info)->highest_modseq;
-  box.rows = std::move(*rows);  // in UID order (MailStore::mailbox_rows)
+  box.rows = MessageView(std::move(*rows));  // shared, in UID order
   for (const auto& r : box.rows) {
     box.highest_modseq_seen = std::max(box.highest_modseq_seen, r.modseq);
     box.uidnext = std::max(box.uidnext, r.uid + 1);

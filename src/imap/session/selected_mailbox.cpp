@@ -5,20 +5,22 @@
 
 namespace postern::imap {
 
-namespace {
-auto uid_less = [](const store::MessageRow& r, uint32_t uid) { return r.uid < uid; };
+std::optional<uint32_t> SelectedMailbox::seq_of(uint32_t uid) const {
+  size_t i = rows.lower_bound(uid);
+  if (i == rows.size() || rows[i].uid != uid) return std::nullopt;
+  return static_cast<uint32_t>(i) + 1;
 }
 
-std::optional<uint32_t> SelectedMailbox::seq_of(uint32_t uid) const {
-  auto it = std::lower_bound(rows.begin(), rows.end(), uid, uid_less);
-  if (it == rows.end() || it->uid != uid) return std::nullopt;
-  return static_cast<uint32_t>(it - rows.begin()) + 1;
+const store::MessageRow* SelectedMailbox::find(uint32_t uid) const {
+  size_t i = rows.lower_bound(uid);
+  if (i == rows.size() || rows[i].uid != uid) return nullptr;
+  return &rows[i];
 }
 
 store::MessageRow* SelectedMailbox::row_by_uid(uint32_t uid) {
-  auto it = std::lower_bound(rows.begin(), rows.end(), uid, uid_less);
-  if (it == rows.end() || it->uid != uid) return nullptr;
-  return &*it;
+  size_t i = rows.lower_bound(uid);
+  if (i == rows.size() || rows[i].uid != uid) return nullptr;
+  return &rows.mutable_at(i);
 }
 
 std::vector<uint32_t> SelectedMailbox::resolve_saved() const {
@@ -45,8 +47,8 @@ std::vector<uint32_t> SelectedMailbox::resolve_uid(const SequenceSet& set) const
   // RFC 9051 §6.4.9: "*" is the largest UID in use; "n:*" with n above it
   // still selects that message.
   for (auto [first, last] : set.resolve(max_uid())) {
-    auto it = std::lower_bound(rows.begin(), rows.end(), first, uid_less);
-    for (; it != rows.end() && it->uid <= last; ++it) out.push_back(static_cast<uint32_t>(it - rows.begin()) + 1);
+    for (size_t i = rows.lower_bound(first); i < rows.size() && rows[i].uid <= last; ++i)
+      out.push_back(static_cast<uint32_t>(i) + 1);
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -59,10 +61,10 @@ Result<std::vector<uint32_t>> SelectedMailbox::resolve(const SequenceSet& set, b
 }
 
 std::optional<uint32_t> SelectedMailbox::remove(uint32_t uid) {
-  auto it = std::lower_bound(rows.begin(), rows.end(), uid, uid_less);
-  if (it == rows.end() || it->uid != uid) return std::nullopt;
-  auto seq = static_cast<uint32_t>(it - rows.begin()) + 1;
-  rows.erase(it);
+  size_t i = rows.lower_bound(uid);
+  if (i == rows.size() || rows[i].uid != uid) return std::nullopt;
+  auto seq = static_cast<uint32_t>(i) + 1;
+  rows.erase_at(i);
   std::erase(pending_expunges, uid);
   return seq;
 }

@@ -1,5 +1,5 @@
 // The compact per-session view of the selected mailbox (DESIGN.md: views are
-// compact arrays): MessageRows sorted by UID, so that sequence number n is
+// compact arrays; here shared between sessions, message_view.hpp): rows sorted by UID, so that sequence number n is
 // rows[n-1] (RFC 9051 §2.3.1.2), plus expunges seen in the store but not yet
 // announced to the client (RFC 9051 §7.5.1 forbids EXPUNGE during FETCH,
 // STORE and SEARCH, so the row keeps its sequence number until then). Plain
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "imap/proto/sequence_set.hpp"
+#include "imap/session/message_view.hpp"
 #include "store/mail_store.hpp"
 
 namespace postern::imap {
@@ -25,7 +26,7 @@ class SelectedMailbox {
   uint32_t uidvalidity = 0;
   uint32_t uidnext = 1;
   int64_t highest_modseq_seen = 0;  // baseline for MailAccess::changes_since
-  std::vector<store::MessageRow> rows;  // ascending UID
+  MessageView rows;  // ascending UID
   std::vector<uint32_t> pending_expunges;  // UIDs expunged in the store, still in `rows`
   // RFC 5182 "$": the messages SEARCH RETURN (SAVE) kept, as UIDs
   // (ascending), so expunged ones drop out; empty on SELECT/EXAMINE.
@@ -35,6 +36,8 @@ class SelectedMailbox {
   uint32_t max_uid() const { return rows.empty() ? 0 : rows.back().uid; }
   // 1-based sequence number of `uid`, or nullopt.
   std::optional<uint32_t> seq_of(uint32_t uid) const;
+  const store::MessageRow* find(uint32_t uid) const;
+  // The row to change (the session's own copy of it); nullptr if absent.
   store::MessageRow* row_by_uid(uint32_t uid);
 
   // Sequence numbers (ascending) selected by `set`. A sequence number above

@@ -52,9 +52,10 @@ Task<void> announce_changes(SessionContext& s, bool allow_expunge) {
   for (auto& row : changes->changed) {
     if (std::find(box.pending_expunges.begin(), box.pending_expunges.end(), row.uid) != box.pending_expunges.end())
       continue;
-    if (auto* mine = box.row_by_uid(row.uid)) {
+    if (const auto* seen = box.find(row.uid)) {
       // Our own STORE already updated the view: nothing new to say.
-      if (mine->flags == row.flags && mine->modseq >= row.modseq) continue;
+      if (seen->flags == row.flags && seen->modseq >= row.modseq) continue;
+      auto* mine = box.row_by_uid(row.uid);
       mine->flags = row.flags;
       mine->modseq = row.modseq;
       auto r = s.untagged();

@@ -170,7 +170,7 @@ void SqliteMailStore::copy_messages(int64_t account_id, int64_t from_mailbox_id,
       std::move(done));
 }
 
-Result<std::vector<MessageRow>> SqliteMailStore::mailbox_rows(int64_t account_id, int64_t mailbox_id) {
+Result<MailboxView> SqliteMailStore::mailbox_rows(int64_t account_id, int64_t mailbox_id) {
   auto db = readers_->acquire();
   if (!db) return db.error();
   return views_->rows(db->db(), account_id, mailbox_id);

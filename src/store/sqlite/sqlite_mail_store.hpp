@@ -64,7 +64,7 @@ class SqliteMailStore final : public MailStore {
                Done<Result<std::vector<uint32_t>>> done) override;
   void copy_messages(int64_t account_id, int64_t from_mailbox_id, std::vector<uint32_t> uids, int64_t to_mailbox_id,
                      bool move, Done<Result<CopyResult>> done) override;
-  Result<std::vector<MessageRow>> mailbox_rows(int64_t account_id, int64_t mailbox_id) override;
+  Result<MailboxView> mailbox_rows(int64_t account_id, int64_t mailbox_id) override;
   Result<MailboxChanges> changes_since(int64_t account_id, int64_t mailbox_id, int64_t modseq) override;
   Result<std::vector<MessageData>> message_data(int64_t account_id, const std::vector<int64_t>& message_ids) override;
   Result<QuotaUsage> quota(int64_t account_id) override;

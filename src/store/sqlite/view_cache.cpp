@@ -78,7 +78,7 @@ void MailboxViewCache::stored(int64_t mailbox_id, const std::shared_ptr<Entry>& 
   stats_.rows = total_rows_;
 }
 
-Result<std::vector<MessageRow>> MailboxViewCache::rows(Db& db, int64_t account_id, int64_t mailbox_id) {
+Result<MailboxView> MailboxViewCache::rows(Db& db, int64_t account_id, int64_t mailbox_id) {
   ReadTransaction tx(db);
   if (auto s = tx.begin(); !s) return s.error();
   auto state = mailbox_state(db, account_id, mailbox_id);
@@ -86,11 +86,11 @@ Result<std::vector<MessageRow>> MailboxViewCache::rows(Db& db, int64_t account_i
 
   auto entry = find(mailbox_id, state->messages >= static_cast<int64_t>(min_rows_));
   if (!entry) {  // small and not kept: read it
-    std::vector<MessageRow> out;
-    if (auto s = read_rows(db, mailbox_id, out); !s) return s.error();
+    auto out = std::make_shared<std::vector<MessageRow>>();
+    if (auto s = read_rows(db, mailbox_id, *out); !s) return s.error();
     std::lock_guard lock(mu_);
     ++stats_.direct;
-    return out;
+    return MailboxView(std::move(out));
   }
   std::lock_guard hold(entry->mu);
   bool same_mailbox = entry->modseq >= 0 && entry->account_id == account_id && entry->uidvalidity == state->uidvalidity;
@@ -103,17 +103,21 @@ Result<std::vector<MessageRow>> MailboxViewCache::rows(Db& db, int64_t account_i
     MailboxChanges changes;
     if (auto s = read_changes(db, mailbox_id, entry->modseq, changes); !s) return s.error();
     // Past a point, reading everything again is cheaper than patching.
-    if (changes.changed.size() + changes.expunged.size() <= entry->rows.size() / 4 + 64) {
-      apply(entry->rows, changes);
+    if (changes.changed.size() + changes.expunged.size() <= entry->rows->size() / 4 + 64) {
+      // Sessions hold the current rows: change a copy. (Only this thread,
+      // under the entry's lock, makes new holders, so a count of one
+      // cannot grow meanwhile.)
+      if (entry->rows.use_count() > 1) entry->rows = std::make_shared<std::vector<MessageRow>>(*entry->rows);
+      apply(*entry->rows, changes);
       how = Source::update;
     }
   }
   if (how == Source::load) {
-    std::vector<MessageRow> fresh;
-    fresh.reserve(static_cast<size_t>(std::max<int64_t>(0, state->messages)));
-    if (auto s = read_rows(db, mailbox_id, fresh); !s) {
+    auto fresh = std::make_shared<std::vector<MessageRow>>();
+    fresh->reserve(static_cast<size_t>(std::max<int64_t>(0, state->messages)));
+    if (auto s = read_rows(db, mailbox_id, *fresh); !s) {
       entry->modseq = -1;
-      entry->rows = {};
+      entry->rows = std::make_shared<std::vector<MessageRow>>();
       return s.error();
     }
     entry->rows = std::move(fresh);
@@ -123,8 +127,8 @@ Result<std::vector<MessageRow>> MailboxViewCache::rows(Db& db, int64_t account_i
   }
   entry->account_id = account_id;
   entry->uidvalidity = state->uidvalidity;
-  std::vector<MessageRow> out = entry->rows;
-  stored(mailbox_id, entry, entry->rows.size(), how);
+  MailboxView out = entry->rows;
+  stored(mailbox_id, entry, entry->rows->size(), how);
   return out;
 }
 

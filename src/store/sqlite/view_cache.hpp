@@ -3,7 +3,7 @@
 // INBOX used to walk and join 100,000 database rows each time (129 ms;
 // bench/results/profile-select.md); with the cache it reads the changes
 // since the cached MODSEQ through the (mailbox_id, modseq) indexes, applies
-// them, and copies the rows out. Dovecot gets the same effect from its
+// them, and hands the same immutable rows to every session. Dovecot gets the same effect from its
 // memory-mapped index files.
 #pragma once
 
@@ -28,8 +28,9 @@ class MailboxViewCache {
   MailboxViewCache(size_t min_rows, size_t max_rows) : min_rows_(min_rows), max_rows_(max_rows) {}
 
   // The mailbox's rows as of a snapshot at least as new as a read
-  // transaction begun now on `db` (which must not be in one).
-  Result<std::vector<MessageRow>> rows(Db& db, int64_t account_id, int64_t mailbox_id);
+  // transaction begun now on `db` (which must not be in one). Sessions
+  // share it; the cache copies it before changing it while any holds it.
+  Result<MailboxView> rows(Db& db, int64_t account_id, int64_t mailbox_id);
 
   struct Stats {
     uint64_t hits = 0;     // served as cached
@@ -47,7 +48,7 @@ class MailboxViewCache {
     int64_t account_id = 0;
     uint32_t uidvalidity = 0;  // a reused mailbox id never matches an old entry
     int64_t modseq = -1;       // the snapshot's highest_modseq; -1: not loaded
-    std::vector<MessageRow> rows;
+    std::shared_ptr<std::vector<MessageRow>> rows = std::make_shared<std::vector<MessageRow>>();
     // Guarded by the cache's mutex, not the entry's:
     size_t counted = 0;  // rows of this entry in total_rows_
     std::list<int64_t>::iterator lru_pos;

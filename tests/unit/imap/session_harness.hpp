@@ -60,7 +60,7 @@ class StoreMailAccess final : public MailAccess {
   Task<Result<std::vector<store::MailboxInfo>>> list_mailboxes(int64_t a) override {
     co_return store_.list_mailboxes(a);
   }
-  Task<Result<std::vector<store::MessageRow>>> mailbox_rows(int64_t a, int64_t m) override {
+  Task<Result<store::MailboxView>> mailbox_rows(int64_t a, int64_t m) override {
     co_return store_.mailbox_rows(a, m);
   }
   Task<Result<store::MailboxChanges>> changes_since(int64_t a, int64_t m, int64_t modseq) override {

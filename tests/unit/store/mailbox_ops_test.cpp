@@ -40,6 +40,12 @@ class MailboxOpsTest : public ::testing::Test {
     store_ = std::move(*s);
   }
 
+  std::vector<MessageRow> rows_of(int64_t box) {
+    auto r = store_->mailbox_rows(account_, box);
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    return r.ok() ? **r : std::vector<MessageRow>{};
+  }
+
   int64_t mailbox(const std::string& name) {
     auto boxes = store_->list_mailboxes(account_);
     for (const auto& b : *boxes)
@@ -146,8 +152,8 @@ TEST_F(MailboxOpsTest, DeleteRefusesInboxAndReleasesMessages) {
 TEST_F(MailboxOpsTest, FlagChangesBumpModseqAndHonourUnchangedSince) {
   int64_t inbox = mailbox("INBOX");
   uint32_t a = deliver("a"), b = deliver("b");
-  auto before = store_->mailbox_rows(account_, inbox);
-  int64_t base = before->back().modseq;
+  auto before = rows_of(inbox);
+  int64_t base = before.back().modseq;
   auto r = flags(inbox, {a, b}, FlagOp::add, {"\\Seen"});
   ASSERT_TRUE(r.ok()) << r.error().message;
   ASSERT_EQ(r->updated.size(), 2u);
@@ -171,7 +177,7 @@ TEST_F(MailboxOpsTest, ExpungeRemovesDeletedLogsVanishedAndReleasesBlobs) {
   int64_t inbox = mailbox("INBOX");
   uint32_t keep = deliver("keep"), drop1 = deliver("drop1"), drop2 = deliver("drop2");
   std::string drop_hash = store_->list_messages(account_, "INBOX")->at(1).blob_hash;
-  int64_t base = store_->mailbox_rows(account_, inbox)->back().modseq;
+  int64_t base = rows_of(inbox).back().modseq;
   ASSERT_TRUE(flags(inbox, {drop1, drop2}, FlagOp::add, {"\\Deleted"}).ok());
   // UID EXPUNGE: only the listed \Deleted messages go.
   auto only = expunge(inbox, std::vector<uint32_t>{drop2, keep});
@@ -179,9 +185,9 @@ TEST_F(MailboxOpsTest, ExpungeRemovesDeletedLogsVanishedAndReleasesBlobs) {
   EXPECT_EQ(*only, std::vector<uint32_t>{drop2});
   auto all = expunge(inbox);
   EXPECT_EQ(*all, std::vector<uint32_t>{drop1});
-  auto rows = store_->mailbox_rows(account_, inbox);
-  ASSERT_EQ(rows->size(), 1u);
-  EXPECT_EQ(rows->at(0).uid, keep);
+  auto rows = rows_of(inbox);
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows.at(0).uid, keep);
   auto changes = store_->changes_since(account_, inbox, base);
   EXPECT_EQ(changes->expunged, (std::vector<uint32_t>{drop1, drop2}));
   EXPECT_FALSE(BlobStore(dir_.path()).exists(drop_hash));
@@ -197,16 +203,16 @@ TEST_F(MailboxOpsTest, CopyMakesIndependentMessagesAndMoveKeepsTheMessage) {
   ASSERT_TRUE(copied.ok()) << copied.error().message;
   ASSERT_EQ(copied->uids.size(), 2u);
   EXPECT_EQ(copied->uids[0], std::make_pair(a, 1u));
-  auto archived = store_->mailbox_rows(account_, archive);
-  EXPECT_EQ(archived->at(0).flags, "\\Seen");
+  auto archived = rows_of(archive);
+  EXPECT_EQ(archived.at(0).flags, "\\Seen");
   // The copy has its own flags from now on.
   ASSERT_TRUE(flags(archive, {1}, FlagOp::add, {"\\Flagged"}).ok());
-  EXPECT_EQ(store_->mailbox_rows(account_, inbox)->at(0).flags, "\\Seen");
+  EXPECT_EQ(rows_of(inbox).at(0).flags, "\\Seen");
   auto moved = wait<Result<CopyResult>>([&](auto done) { store_->copy_messages(account_, inbox, {b}, trash, true, done); });
   ASSERT_TRUE(moved.ok());
-  EXPECT_EQ(store_->mailbox_rows(account_, inbox)->size(), 1u);
-  auto in_trash = store_->mailbox_rows(account_, trash);
-  ASSERT_EQ(in_trash->size(), 1u);
+  EXPECT_EQ(rows_of(inbox).size(), 1u);
+  auto in_trash = rows_of(trash);
+  ASSERT_EQ(in_trash.size(), 1u);
   auto to_missing = wait<Result<CopyResult>>([&](auto done) { store_->copy_messages(account_, inbox, {a}, 987654, false, done); });
   ASSERT_FALSE(to_missing.ok());
   EXPECT_NE(to_missing.error().message.find("TRYCREATE"), std::string::npos);

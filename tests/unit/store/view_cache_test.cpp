@@ -91,7 +91,7 @@ class ViewCacheTest : public ::testing::Test {
     ASSERT_TRUE(cached.ok()) << cached.error().message;
     auto fresh = sqlite::mailbox_rows(check_db_, account_, box);
     ASSERT_TRUE(fresh.ok());
-    ASSERT_TRUE(same_rows(*cached, *fresh)) << "cached " << cached->size() << " rows, fresh " << fresh->size();
+    ASSERT_TRUE(same_rows(**cached, *fresh)) << "cached " << (*cached)->size() << " rows, fresh " << fresh->size();
   }
 
   testing::TempDir dir_;
@@ -109,7 +109,7 @@ TEST_F(ViewCacheTest, CachedViewFollowsEveryKindOfChange) {
   expect_fresh(inbox);  // loaded
   std::mt19937 rng(7);
   for (int step = 0; step < 150; ++step) {
-    auto rows = *store_->mailbox_rows(account_, inbox);
+    auto rows = **store_->mailbox_rows(account_, inbox);
     std::vector<uint32_t> some;
     for (const auto& r : rows)
       if (rng() % 4 == 0) some.push_back(r.uid);
@@ -134,7 +134,7 @@ TEST_F(ViewCacheTest, CachedViewFollowsEveryKindOfChange) {
       case 4: {  // MOVE out, or COPY back in from the archive
         bool move = rng() % 2;
         int64_t from = move ? inbox : archive, to = move ? archive : inbox;
-        auto src = *store_->mailbox_rows(account_, from);
+        auto src = **store_->mailbox_rows(account_, from);
         std::vector<uint32_t> uids;
         for (size_t i = 0; i < src.size() && uids.size() < 2; i += 3) uids.push_back(src[i].uid);
         auto r = wait_for<Result<CopyResult>>(
@@ -197,7 +197,7 @@ TEST_F(ViewCacheTest, RecreatedMailboxWithTheSameIdIsNotServedTheOldView) {
   int64_t again = mailbox("Zed");
   deliver(4, "Zed");
   expect_fresh(again);
-  EXPECT_EQ(store_->mailbox_rows(account_, again)->size(), 4u) << "old id " << zed << ", new id " << again;
+  EXPECT_EQ((*store_->mailbox_rows(account_, again))->size(), 4u) << "old id " << zed << ", new id " << again;
 }
 
 TEST_F(ViewCacheTest, OtherAccountsCannotReadAMailboxThroughTheCache) {
@@ -208,6 +208,26 @@ TEST_F(ViewCacheTest, OtherAccountsCannotReadAMailboxThroughTheCache) {
   auto stranger = store_->mailbox_rows(account_ + 1000, inbox);
   ASSERT_FALSE(stranger.ok());
   EXPECT_EQ(stranger.error().kind, ErrorKind::user);
+}
+
+TEST_F(ViewCacheTest, SessionsShareOneSnapshotAndKeepItWhileTheMailboxChanges) {
+  open(3, 100000);
+  int64_t inbox = mailbox("INBOX");
+  deliver(10);
+  auto first = *store_->mailbox_rows(account_, inbox);
+  auto second = *store_->mailbox_rows(account_, inbox);
+  EXPECT_EQ(first.get(), second.get()) << "an unchanged mailbox is one shared snapshot";
+  auto held = *first;
+  uint32_t uid = held.at(3).uid;
+  auto r = wait_for<Result<FlagUpdateResult>>([&](auto done) {
+    store_->update_flags(account_, inbox, FlagUpdate{{uid}, FlagOp::add, {"\\Flagged"}, {}}, done);
+  });
+  ASSERT_TRUE(r.ok());
+  auto after = *store_->mailbox_rows(account_, inbox);
+  EXPECT_NE(after.get(), first.get()) << "a snapshot a session holds is never changed under it";
+  EXPECT_TRUE(same_rows(*first, held));
+  EXPECT_EQ(after->at(3).flags, "\\Flagged");
+  expect_fresh(inbox);
 }
 
 TEST(ReadPool, ReadersRunSideBySideUpToTheCap) {
