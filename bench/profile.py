@@ -8,6 +8,7 @@ bench/results/profile-<workload>.md.
 Workloads (on an INBOX of --messages corpus messages, loaded by APPEND):
   select   new connection, LOGIN, SELECT INBOX, LOGOUT, in a loop
   noop     one connection SELECTed, NOOP in a loop
+  search_subject  one connection SELECTed, UID SEARCH SUBJECT in a loop
   mixed    bench/imap_mixed.py with 50 clients
   relay    (no mailbox) bench/smtp_relay.py's Postern side: 20 senders
            submitting 5 KB messages with AUTH for --seconds, the outbound
@@ -45,7 +46,7 @@ def loop(seconds, fn):
     return n
 
 
-def workload(name, server, seconds, first_uid, inject):
+def workload(name, server, seconds, first_uid, inject, subject_word=""):
     if name == "select":
         def one():
             c = imap_bench.Client(server.port)
@@ -60,6 +61,13 @@ def workload(name, server, seconds, first_uid, inject):
         n = loop(seconds, lambda: c.ok("NOOP"))
         c.close()
         return f"{n} NOOPs in one SELECTed session"
+    if name == "search_subject":
+        c = imap_bench.Client(server.port)
+        c.ok(f'LOGIN "{server.user}" "{server.password}"')
+        c.ok("SELECT INBOX")
+        n = loop(seconds, lambda: c.ok(f'UID SEARCH SUBJECT "{subject_word}"'))
+        c.close()
+        return f"{n} UID SEARCH SUBJECT \"{subject_word}\" in one SELECTed session"
     if name == "mixed":
         m = imap_mixed.run(server.port, server.user, server.password, first_uid, inject, seconds=seconds)
         return f"{m['ops']} commands, {m['sessions']} sessions, {m['ops_per_second']:.0f}/s"
@@ -144,7 +152,7 @@ def main():
                                      str(server.proc.pid), "-o", str(data)],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(1)
-            what = workload(name, server, args.seconds, max(uids), inject)
+            what = workload(name, server, args.seconds, max(uids), inject, manifest["subject_word"])
             perf.send_signal(signal.SIGINT)
             perf.wait(timeout=120)
             out = perf_report(data, f"# perf record -F 499 --call-graph dwarf -p <postern>, {args.seconds:.0f} s "

@@ -240,11 +240,29 @@ std::string encode_structure(const MessageStructure& s) {
   return out;
 }
 
-Result<MessageStructure> decode_structure(std::string_view data) {
+namespace {
+Status check_magic(std::string_view data) {
   if (data.size() < 2 || static_cast<unsigned char>(data[0]) != kStructureMagic)
     return internal_error("structure cache: bad magic");
   if (static_cast<unsigned char>(data[1]) != kStructureVersion)
     return internal_error("structure cache: unknown version " + std::to_string(static_cast<unsigned char>(data[1])));
+  return Ok{};
+}
+}  // namespace
+
+Result<Envelope> decode_envelope(std::string_view data) {
+  if (auto s = check_magic(data); !s) return s.error();
+  Reader r(data.substr(2));
+  uint64_t count = r.u();
+  if (count > UINT32_MAX) r.fail();
+  (void)r.b();  // truncated
+  Envelope e = r.envelope();
+  if (r.failed()) return internal_error("structure cache: malformed or truncated at octet " + std::to_string(r.pos() + 2));
+  return e;
+}
+
+Result<MessageStructure> decode_structure(std::string_view data) {
+  if (auto s = check_magic(data); !s) return s.error();
   Reader r(data.substr(2));
   MessageStructure s;
   uint64_t count = r.u();

@@ -33,4 +33,9 @@ std::string encode_structure(const MessageStructure& s);
 // octet 17"); callers may re-parse the blob and rewrite the cache.
 Result<MessageStructure> decode_structure(std::string_view data);
 
+// Only the envelope, which comes first: what SEARCH FROM/TO/CC/BCC/SUBJECT
+// and SENT* look at, without decoding (and allocating) the part tree. The
+// rest of the input is not checked.
+Result<Envelope> decode_envelope(std::string_view data);
+
 }  // namespace postern::mime

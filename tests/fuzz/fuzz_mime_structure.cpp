@@ -2,7 +2,7 @@
 // must parse without crashing, with every part's offsets inside the input;
 // encode → decode must give back the identical structure and bytes; the
 // input read as a cache blob must either be rejected or re-encode to
-// itself; every part number path must resolve safely; and the IMAP
+// itself; the envelope decoded alone equals the whole decode's; every part number path must resolve safely; and the IMAP
 // ENVELOPE/BODYSTRUCTURE renderers and BODY[section] slicing must not crash.
 #include <cstddef>
 #include <cstdint>
@@ -70,6 +70,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto bytes = postern::mime::encode_structure(s);
   auto back = postern::mime::decode_structure(bytes);
   if (!back || !(*back == s) || postern::mime::encode_structure(*back) != bytes) std::abort();
+  // The envelope alone decodes to the same envelope.
+  auto env = postern::mime::decode_envelope(bytes);
+  if (!env || !(*env == s.envelope)) std::abort();
+  (void)postern::mime::decode_envelope(input);  // corrupt: rejected or bounded
 
   // The input as a (corrupt) cache blob: rejected, or canonical.
   if (auto d = postern::mime::decode_structure(input)) {

@@ -146,9 +146,9 @@ std::optional<bool> row_key(const SearchKey& k, const MessageFacts& m, const Sea
 // The calendar day of the Date: header in its own zone (RFC 9051 §6.4.4
 // SENT*: "disregarding time and timezone"); nullopt when there is no
 // parseable Date: (such a message matches no SENT* key).
-std::optional<int64_t> sent_day(const mime::MessageStructure& st) {
-  if (!st.envelope.date) return std::nullopt;
-  auto d = mime::parse_zoned_date(*st.envelope.date);
+std::optional<int64_t> sent_day(const mime::Envelope& e) {
+  if (!e.date) return std::nullopt;
+  auto d = mime::parse_zoned_date(*e.date);
   if (!d) return std::nullopt;
   int64_t local = d->unix_seconds + int64_t{d->zone_minutes} * 60;
   return local >= 0 ? local / kDay : (local - kDay + 1) / kDay;
@@ -173,15 +173,15 @@ bool content_key(const SearchKey& k, MessageContent& c, const SearchContext& ctx
     // RFC 8474 §6: the object id, exactly.
     case SearchKeyKind::emailid:
     case SearchKeyKind::threadid: return ctx.object_id && ctx.object_id(d, k.kind) == k.text;
-    case SearchKeyKind::from: return addresses_contain(c.structure().envelope.from, k.text);
-    case SearchKeyKind::to: return addresses_contain(c.structure().envelope.to, k.text);
-    case SearchKeyKind::cc: return addresses_contain(c.structure().envelope.cc, k.text);
-    case SearchKeyKind::bcc: return addresses_contain(c.structure().envelope.bcc, k.text);
-    case SearchKeyKind::subject: return subject_contains(c.structure().envelope.subject, k.text);
+    case SearchKeyKind::from: return addresses_contain(c.envelope().from, k.text);
+    case SearchKeyKind::to: return addresses_contain(c.envelope().to, k.text);
+    case SearchKeyKind::cc: return addresses_contain(c.envelope().cc, k.text);
+    case SearchKeyKind::bcc: return addresses_contain(c.envelope().bcc, k.text);
+    case SearchKeyKind::subject: return subject_contains(c.envelope().subject, k.text);
     case SearchKeyKind::sent_before:
     case SearchKeyKind::sent_on:
     case SearchKeyKind::sent_since: {
-      auto day = sent_day(c.structure());
+      auto day = sent_day(c.envelope());
       if (!day) return false;
       int64_t want = to_unix_seconds(k.date) / kDay;
       if (k.kind == SearchKeyKind::sent_before) return *day < want;
@@ -264,6 +264,15 @@ bool match_message(const SearchKey& k, const MessageFacts& m, MessageContent& c,
       return content_key(k, c, ctx);
     }
   }
+}
+
+const mime::Envelope& MessageContent::envelope() {
+  if (structure_) return structure_->envelope;
+  if (envelope_) return *envelope_;
+  auto cached = mime::decode_envelope(data_.structure);
+  if (!cached) return structure().envelope;  // no usable cache: parse
+  envelope_ = std::move(*cached);
+  return *envelope_;
 }
 
 const mime::MessageStructure& MessageContent::structure() {

@@ -79,6 +79,9 @@ class MessageContent {
   // The structure cached at delivery, or parsed from the blob when the
   // cache is missing or unreadable.
   const mime::MessageStructure& structure();
+  // The envelope alone (decoded without the part tree unless the structure
+  // already is).
+  const mime::Envelope& envelope();
   // The header section with its blank line; only that much of the blob is
   // read unless the whole message is loaded anyway. "" when unreadable.
   std::string_view header();
@@ -91,6 +94,7 @@ class MessageContent {
   const store::MessageData& data_;
   BlobReader& blobs_;
   std::optional<mime::MessageStructure> structure_;
+  std::optional<mime::Envelope> envelope_;
   std::optional<std::string> message_;
   std::optional<std::string> header_;
   bool failed_ = false;

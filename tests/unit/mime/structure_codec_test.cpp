@@ -25,6 +25,18 @@ TEST(StructureCodec, RoundTripIsIdentical) {
   EXPECT_EQ(encode_structure(*back), bytes);
 }
 
+TEST(StructureCodec, EnvelopeDecodesAlone) {
+  auto s = parse_message_structure(kMessage);
+  auto bytes = encode_structure(s);
+  auto env = decode_envelope(bytes);
+  ASSERT_TRUE(env) << env.error().message;
+  EXPECT_EQ(*env, s.envelope);
+  EXPECT_TRUE(env->subject.has_value());
+  // Cut inside the envelope: an error, not a partial envelope.
+  EXPECT_FALSE(decode_envelope(std::string_view(bytes).substr(0, 8)));
+  EXPECT_FALSE(decode_envelope("x"));
+}
+
 TEST(StructureCodec, IsCompact) {
   auto s = parse_message_structure(kMessage);
   EXPECT_LT(encode_structure(s).size(), 400u);
