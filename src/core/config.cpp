@@ -296,6 +296,9 @@ void read_queue(const toml::table& t, QueueConfig& q, Diagnostics& diag) {
   r.unsigned_int("max_per_domain", q.max_per_domain, 1, 10000);
   r.unsigned_int("scan_interval_seconds", q.scan_interval_seconds, 1, 3600);
   r.unsigned_int("connect_timeout_seconds", q.connect_timeout_seconds, 1, 600);
+  r.unsigned_int("connection_reuse_messages", q.connection_reuse_messages, 1, 100000);
+  r.unsigned_int("connection_reuse_seconds", q.connection_reuse_seconds, 1, 3600);
+  r.unsigned_int("connection_idle_seconds", q.connection_idle_seconds, 0, 300);
   r.string("resolver", q.resolver);
   r.unsigned_int("remote_port", q.remote_port, 1, 65535);
   r.string("tls", q.tls);

@@ -101,6 +101,11 @@ struct QueueConfig {
   unsigned max_per_domain = 4;                 // of those, to one destination domain
   unsigned scan_interval_seconds = 30;         // how often the runner looks for due mail (it is also woken on enqueue)
   unsigned connect_timeout_seconds = 30;       // TCP connect to one MX address
+  // Connection reuse (Postfix's connection cache): after a message, RSET and
+  // keep the connection for the next message to the same host.
+  unsigned connection_reuse_messages = 100;    // messages one connection may carry; 1 = a new connection per message
+  unsigned connection_reuse_seconds = 300;     // no new message on a connection older than this
+  unsigned connection_idle_seconds = 5;        // an unused kept connection is closed after this; 0 = keep none
   std::string resolver;                        // "IP" or "IP@PORT" to forward DNS to; "" = /etc/resolv.conf
   uint16_t remote_port = 25;                   // port of remote MX hosts (change only for tests)
   std::string tls = "opportunistic";           // MX delivery: "none" | "opportunistic" | "required"

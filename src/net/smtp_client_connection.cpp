@@ -7,6 +7,8 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <poll.h>
+
 #include <array>
 
 #include "core/log.hpp"
@@ -44,13 +46,19 @@ std::shared_ptr<asio::ssl::context> make_client_tls_context() {
   return ctx;
 }
 
-asio::awaitable<void> run_smtp_client(ClientTarget target, smtp::client::ClientSession& session,
-                                      std::chrono::seconds connect_timeout, std::shared_ptr<asio::ssl::context> tls) {
+SmtpClientConnection::SmtpClientConnection(ClientTarget target, std::unique_ptr<smtp::client::ClientSession> session,
+                                           std::shared_ptr<asio::ssl::context> tls)
+    : target_(std::move(target)), session_(std::move(session)), tls_(std::move(tls)) {}
+
+SmtpClientConnection::~SmtpClientConnection() = default;
+
+asio::awaitable<void> SmtpClientConnection::open(std::chrono::seconds connect_timeout) {
+  auto& session = *session_;
   auto ex = co_await asio::this_coro::executor;
   boost::system::error_code ec;
-  auto ip = asio::ip::make_address(target.address, ec);
+  auto ip = asio::ip::make_address(target_.address, ec);
   if (ec) {
-    session.connection_lost("bad address " + target.address);
+    session.connection_lost("bad address " + target_.address);
     co_return;
   }
   tcp::socket socket(ex);
@@ -65,35 +73,52 @@ asio::awaitable<void> run_smtp_client(ClientTarget target, smtp::client::ClientS
     socket.close(ignored);
   };
   deadline.async_wait(on_deadline);
-  tcp::endpoint endpoint(ip, target.port);
+  tcp::endpoint endpoint(ip, target_.port);
   auto [cec] = co_await socket.async_connect(endpoint, asio::as_tuple(asio::use_awaitable));
   deadline.cancel();
   if (cec || connect_timed_out) {
     std::string why = connect_timed_out ? "connect timed out" : cec.message();
-    log::info("smtp_client_connect_failed", {{"host", target.host}, {"address", target.address}, {"error", why}});
-    session.connection_lost("cannot connect to " + target.host + " [" + target.address + "]: " + why);
+    log::info("smtp_client_connect_failed", {{"host", target_.host}, {"address", target_.address}, {"error", why}});
+    session.connection_lost("cannot connect to " + target_.host + " [" + target_.address + "]: " + why);
     co_return;
   }
-  ConnectionStream stream(std::move(socket));
-  log::info("smtp_client_connected", {{"host", target.host}, {"address", target.address}, {"port", target.port}});
-  if (target.implicit_tls) {
-    bool ok = co_await stream.client_handshake(tls, target.host, kTlsHandshakeTimeout);
+  stream_ = std::make_unique<ConnectionStream>(std::move(socket));
+  opened_at_ = std::chrono::steady_clock::now();
+  log::info("smtp_client_connected", {{"host", target_.host}, {"address", target_.address}, {"port", target_.port}});
+  if (target_.implicit_tls) {
+    bool ok = co_await stream_->client_handshake(tls_, target_.host, kTlsHandshakeTimeout);
     if (!ok) {
-      session.connection_lost("TLS handshake with " + target.host + " failed: " + stream.last_error());
-      co_await stream.close();
+      session.connection_lost("TLS handshake with " + target_.host + " failed: " + stream_->last_error());
+      co_await close();
       co_return;
     }
-    log::info("smtp_client_tls", {{"host", target.host}, {"version", stream.tls_version()},
-                                  {"verify", stream.verify_result()}});
-    if (auto why = untrusted_reason(target, stream); !why.empty()) {
-      log::warn("smtp_client_untrusted", {{"host", target.host}, {"error", why}});
+    log::info("smtp_client_tls", {{"host", target_.host}, {"version", stream_->tls_version()},
+                                  {"verify", stream_->verify_result()}});
+    if (auto why = untrusted_reason(target_, *stream_); !why.empty()) {
+      log::warn("smtp_client_untrusted", {{"host", target_.host}, {"error", why}});
       session.connection_lost(why);
-      co_await stream.close();
+      co_await close();
       co_return;
     }
   }
+  co_await drive();
+}
+
+asio::awaitable<void> SmtpClientConnection::run() {
+  if (!stream_) {
+    session_->connection_lost("connection to " + target_.host + " already closed");
+    co_return;
+  }
+  co_await drive();
+}
+
+// Until the session is idle (kept for reuse) or done (then the stream is
+// closed here).
+asio::awaitable<void> SmtpClientConnection::drive() {
+  auto& session = *session_;
+  auto& stream = *stream_;
   std::array<char, kReadBufferSize> buffer;
-  while (!session.done()) {
+  while (!session.done() && !session.idle()) {
     std::string out = session.take_output();
     if (!out.empty()) {
       bool body = session.sending_body();
@@ -105,25 +130,25 @@ asio::awaitable<void> run_smtp_client(ClientTarget target, smtp::client::ClientS
         ok = co_await stream.write_all(block, limit);
       }
       if (!ok) {
-        session.connection_lost("write to " + target.host + " failed: " +
+        session.connection_lost("write to " + target_.host + " failed: " +
                                 (stream.timed_out() ? std::string("timeout") : stream.last_error()));
         break;
       }
       continue;  // the session may have more to say before it waits
     }
     if (session.wants_tls()) {
-      bool ok = co_await stream.client_handshake(tls, target.host, kTlsHandshakeTimeout);
+      bool ok = co_await stream.client_handshake(tls_, target_.host, kTlsHandshakeTimeout);
       if (ok) {
-        log::info("smtp_client_tls", {{"host", target.host}, {"version", stream.tls_version()},
+        log::info("smtp_client_tls", {{"host", target_.host}, {"version", stream.tls_version()},
                                       {"verify", stream.verify_result()}});
-        if (auto why = untrusted_reason(target, stream); !why.empty()) {
-          log::warn("smtp_client_untrusted", {{"host", target.host}, {"error", why}});
+        if (auto why = untrusted_reason(target_, stream); !why.empty()) {
+          log::warn("smtp_client_untrusted", {{"host", target_.host}, {"error", why}});
           session.connection_lost(why);
           break;
         }
         session.tls_established();
       } else {
-        log::info("smtp_client_tls_failed", {{"host", target.host}, {"error", stream.last_error()}});
+        log::info("smtp_client_tls_failed", {{"host", target_.host}, {"error", stream.last_error()}});
         session.tls_failed(stream.last_error());
       }
       continue;
@@ -131,13 +156,33 @@ asio::awaitable<void> run_smtp_client(ClientTarget target, smtp::client::ClientS
     auto wait = std::chrono::steady_clock::duration(session.timeout());
     size_t n = co_await stream.read_some(buffer.data(), buffer.size(), wait);
     if (n == 0) {
-      session.connection_lost(stream.timed_out() ? "timeout waiting for a reply from " + target.host
-                                                 : "connection to " + target.host + " closed: " + stream.last_error());
+      session.connection_lost(stream.timed_out() ? "timeout waiting for a reply from " + target_.host
+                                                 : "connection to " + target_.host + " closed: " + stream.last_error());
       break;
     }
     session.receive(std::string_view(buffer.data(), n));
   }
-  co_await stream.close();
+  if (session.done()) co_await close();
+}
+
+asio::awaitable<void> SmtpClientConnection::close() {
+  if (!stream_) co_return;
+  if (session_->idle()) {
+    session_->quit_idle();
+    co_await drive();  // QUIT and its 221 (bounded by the QUIT timeout); closes when done
+    co_return;
+  }
+  auto stream = std::move(stream_);
+  co_await stream->close();
+}
+
+bool SmtpClientConnection::peer_gone() {
+  if (!stream_) return true;
+  // Readable while idle means EOF, a reset, or words the server should not
+  // have sent (421 on its idle timeout, a TLS close_notify).
+  pollfd p{stream_->socket().native_handle(), POLLIN | POLLRDHUP, 0};
+  int n = ::poll(&p, 1, 0);
+  return n != 0;
 }
 
 }  // namespace postern::net

@@ -11,11 +11,11 @@
 
 namespace postern::queue {
 
-Result<int> DsnDispatcher::dispatch(int64_t now) {
+Result<DsnPass> DsnDispatcher::dispatch(int64_t now) {
   std::lock_guard lock(mu_);
   auto notices = queue_.pending_notices(now);
   if (!notices) return notices.error();
-  int sent = 0;
+  DsnPass pass;
   for (const auto& n : *notices) {
     if (n.silent) {
       if (auto s = queue_.notice_sent(n); !s) return s.error();
@@ -23,12 +23,13 @@ Result<int> DsnDispatcher::dispatch(int64_t now) {
     }
     if (auto s = send_one(n, now); !s) {
       log::warn("dsn_failed", {{"queue_id", n.message_id}, {"error", s.error().message}});
+      ++pass.deferred;
       continue;  // stays owed; retried at the next pass
     }
     if (auto s = queue_.notice_sent(n); !s) return s.error();
-    ++sent;
+    ++pass.sent;
   }
-  return sent;
+  return pass;
 }
 
 Status DsnDispatcher::send_one(const Notice& n, int64_t now) {

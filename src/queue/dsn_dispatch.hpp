@@ -14,6 +14,12 @@
 
 namespace postern::queue {
 
+// What one dispatch() pass did.
+struct DsnPass {
+  int sent = 0;      // DSNs handed on (delivered locally or queued)
+  int deferred = 0;  // could not be handed on now: still owed, try again later
+};
+
 class DsnDispatcher {
  public:
   // `database_path` is postern.db (for the directory); `hostname` names us
@@ -21,11 +27,11 @@ class DsnDispatcher {
   DsnDispatcher(OutboundQueue& queue, store::MailStore& store, std::string database_path, std::string hostname)
       : queue_(queue), store_(store), database_path_(std::move(database_path)), hostname_(std::move(hostname)) {}
 
-  // Sends every notice pending at `now`; returns how many DSNs were sent.
-  // Blocking (directory, store, queue): call from a worker thread. A notice
-  // is marked sent only after its DSN is durable, so a crash repeats a DSN
-  // rather than losing it.
-  Result<int> dispatch(int64_t now);
+  // Sends every notice pending at `now`. Blocking (directory, store,
+  // queue): call from a worker thread. A notice is marked sent only after
+  // its DSN is durable, so a crash repeats a DSN rather than losing it; one
+  // that could not be sent stays owed (DsnPass::deferred) for a later pass.
+  Result<DsnPass> dispatch(int64_t now);
 
  private:
   Status send_one(const Notice& notice, int64_t now);

@@ -197,24 +197,22 @@ std::vector<Result<int64_t>> OutboundQueue::commit_batch(const std::vector<Pendi
   std::lock_guard lock(mu_);
   WriteTransaction tx(db_);
   if (auto s = tx.begin(); !s) return fail_all(s.error());
-  auto ins = db_.prepare(
+  auto ins = statement(
       "INSERT INTO queue_messages (blob_hash, sender, size, eight_bit, smtputf8, is_dsn, created_at) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)");
   if (!ins) return fail_all(ins.error());
-  auto rcpt = db_.prepare("INSERT INTO queue_recipients (message_id, address, domain, next_attempt) VALUES (?, ?, ?, ?)");
+  auto rcpt = statement("INSERT INTO queue_recipients (message_id, address, domain, next_attempt) VALUES (?, ?, ?, ?)");
   if (!rcpt) return fail_all(rcpt.error());
   std::vector<int64_t> ids;
   for (const auto* p : batch) {
     const auto& m = p->message;
-    ins->reset();
-    ins->bind(1, p->blob_hash).bind(2, m.sender).bind(3, static_cast<int64_t>(m.content.size()));
-    ins->bind(4, int64_t{p->eight_bit}).bind(5, int64_t{p->smtputf8}).bind(6, int64_t{m.is_dsn}).bind(7, p->now);
-    if (auto s = ins->run(); !s) return fail_all(s.error());
+    (*ins)->bind(1, p->blob_hash).bind(2, m.sender).bind(3, static_cast<int64_t>(m.content.size()));
+    (*ins)->bind(4, int64_t{p->eight_bit}).bind(5, int64_t{p->smtputf8}).bind(6, int64_t{m.is_dsn}).bind(7, p->now);
+    if (auto s = (*ins)->run(); !s) return fail_all(s.error());
     int64_t id = db_.last_insert_rowid();
     for (size_t i = 0; i < m.recipients.size(); ++i) {
-      rcpt->reset();
-      rcpt->bind(1, id).bind(2, m.recipients[i]).bind(3, p->domains[i]).bind(4, p->now);
-      if (auto s = rcpt->run(); !s) return fail_all(s.error());
+      (*rcpt)->bind(1, id).bind(2, m.recipients[i]).bind(3, p->domains[i]).bind(4, p->now);
+      if (auto s = (*rcpt)->run(); !s) return fail_all(s.error());
     }
     ids.push_back(id);
   }
@@ -229,84 +227,147 @@ std::vector<Result<int64_t>> OutboundQueue::commit_batch(const std::vector<Pendi
   return results;
 }
 
-Status OutboundQueue::expire(int64_t now) {
+Result<int> OutboundQueue::expire(int64_t now) {
   std::lock_guard lock(mu_);
   WriteTransaction tx(db_);
-  if (auto s = tx.begin(); !s) return s;
-  auto st = db_.prepare(
-      "UPDATE queue_recipients SET state = 'expired', "
+  if (auto s = tx.begin(); !s) return s.error();
+  // Old messages by the age index, their pending rows by the message index.
+  auto st = statement(
+      "UPDATE queue_recipients INDEXED BY queue_recipients_by_message SET state = 'expired', "
       "last_reply = CASE WHEN last_reply = '' THEN 'no delivery attempt succeeded' ELSE last_reply END, "
       "enhanced = CASE WHEN enhanced = '' OR substr(enhanced, 1, 1) = '4' THEN '4.4.7' ELSE enhanced END "
-      "WHERE state = 'pending' AND message_id IN (SELECT id FROM queue_messages WHERE created_at + ? <= ?)");
+      "WHERE state = 'pending' AND message_id IN (SELECT id FROM queue_messages WHERE created_at <= ?)");
   if (!st) return st.error();
-  st->bind(1, static_cast<int64_t>(config_.lifetime_seconds)).bind(2, now);
-  if (auto s = st->run(); !s) return s;
-  if (db_.changes() > 0) log::info("queue_expired", {{"recipients", db_.changes()}});
-  return tx.commit();
+  (*st)->bind(1, now - static_cast<int64_t>(config_.lifetime_seconds));
+  if (auto s = (*st)->run(); !s) return s.error();
+  int n = db_.changes();
+  if (n > 0) log::info("queue_expired", {{"recipients", n}});
+  if (auto s = tx.commit(); !s) return s.error();
+  return n;
 }
+
+namespace {
+
+// ["a.example","b.example"] for json_each(): the busy domains a claim skips.
+std::string json_string_array(const std::map<std::string, unsigned>& keys, unsigned at_least) {
+  std::string out = "[";
+  for (const auto& [key, n] : keys) {
+    if (n < at_least) continue;
+    if (out.size() > 1) out += ',';
+    out += '"';
+    for (char c : key) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += c;
+      } else if (static_cast<unsigned char>(c) < 0x20) {
+        static const char* hex = "0123456789abcdef";
+        out += "\\u00";
+        out += hex[(c >> 4) & 0xf];
+        out += hex[c & 0xf];
+      } else {
+        out += c;
+      }
+    }
+    out += '"';
+  }
+  return out + "]";
+}
+
+}  // namespace
 
 Result<std::vector<Job>> OutboundQueue::claim_due(int64_t now, size_t max_jobs,
                                                   const std::map<std::string, unsigned>& active,
                                                   unsigned max_per_domain) {
   std::lock_guard lock(mu_);
+  if (max_jobs == 0) return std::vector<Job>{};
   RelaxedSync relaxed(db_);
   WriteTransaction tx(db_);
   if (auto s = tx.begin(); !s) return s.error();
-  auto st = db_.prepare(std::string("SELECT r.message_id, ") + "r.id, r.address, r.domain, r.state, r.attempts, "
-                        "r.next_attempt, COALESCE(r.last_attempt, 0), r.last_reply, r.enhanced, "
-                        "m.sender, m.blob_hash, m.eight_bit, m.smtputf8, m.created_at "
-                        "FROM queue_recipients r JOIN queue_messages m ON m.id = r.message_id "
-                        "WHERE r.state = 'pending' AND r.next_attempt <= ? ORDER BY r.next_attempt, r.id");
-  if (!st) return st.error();
-  st->bind(1, now);
-  std::vector<Job> jobs;
-  std::map<std::pair<int64_t, std::string>, size_t> index;
-  std::map<std::string, unsigned> running(active);
-  auto s = st->each_row([&](Statement& row) {
-    int64_t message_id = row.int64(0);
-    std::string domain = row.text(3);
-    auto key = std::make_pair(message_id, domain);
-    auto it = index.find(key);
-    if (it == index.end()) {
-      if (jobs.size() >= max_jobs || running[domain] >= max_per_domain) return;
-      ++running[domain];
-      Job j;
-      j.message_id = message_id;
-      j.domain = domain;
-      j.sender = row.text(10);
-      j.blob_hash = row.text(11);
-      j.eight_bit = row.int64(12) != 0;
-      j.smtputf8 = row.int64(13) != 0;
-      j.created_at = row.int64(14);
-      it = index.emplace(key, jobs.size()).first;
-      jobs.push_back(std::move(j));
+  // Which jobs: walk the due index oldest first (it carries message and
+  // domain, so no table row is read), skipping domains already at their
+  // limit, and stop once the free slots are filled. The LIMIT bounds the
+  // walk when the rows found belong to jobs already taken or to domains
+  // that fill up on the way; what is left is claimed at the next scan.
+  std::vector<std::pair<int64_t, std::string>> picked;
+  {
+    auto pick = statement(
+        "SELECT message_id, domain FROM queue_recipients "
+        "WHERE state = 'pending' AND next_attempt <= ?1 AND domain NOT IN (SELECT value FROM json_each(?2)) "
+        "ORDER BY next_attempt, message_id LIMIT ?3");
+    if (!pick) return pick.error();
+    (*pick)->bind(1, now).bind(2, json_string_array(active, max_per_domain));
+    (*pick)->bind(3, static_cast<int64_t>(std::min<size_t>(max_jobs, 100000) * 16));
+    std::set<std::pair<int64_t, std::string>> seen;
+    std::map<std::string, unsigned> running(active);
+    while (picked.size() < max_jobs) {
+      auto row = (*pick)->step();
+      if (!row) return row.error();
+      if (!*row) break;
+      auto key = std::make_pair((*pick)->int64(0), (*pick)->text(1));
+      if (seen.count(key)) continue;
+      if (running[key.second] >= max_per_domain) continue;
+      ++running[key.second];
+      seen.insert(key);
+      picked.push_back(std::move(key));
     }
-    QueueRecipient r;
-    r.id = row.int64(1);
-    r.address = row.text(2);
-    r.domain = domain;
-    r.state = RecipientState::inflight;
-    r.attempts = static_cast<int>(row.int64(5));
-    r.next_attempt = row.int64(6);
-    r.last_attempt = row.int64(7);
-    r.last_reply = row.text(8);
-    r.enhanced = row.text(9);
-    jobs[it->second].recipients.push_back(std::move(r));
-  });
-  if (!s) return s.error();
-  auto mark = db_.prepare("UPDATE queue_recipients SET state = 'inflight', last_attempt = ? WHERE id = ?");
+  }
+  auto msg = statement(
+      "SELECT sender, blob_hash, eight_bit, smtputf8, created_at, is_dsn, delay_warned FROM queue_messages "
+      "WHERE id = ?");
+  if (!msg) return msg.error();
+  auto rcpts = statement(
+      "SELECT id, address, attempts, next_attempt, COALESCE(last_attempt, 0), last_reply, enhanced "
+      "FROM queue_recipients INDEXED BY queue_recipients_by_message "
+      "WHERE message_id = ?1 AND domain = ?2 AND state = 'pending' AND next_attempt <= ?3 "
+      "ORDER BY id");
+  if (!rcpts) return rcpts.error();
+  auto mark = statement("UPDATE queue_recipients SET state = 'inflight', last_attempt = ? WHERE id = ?");
   if (!mark) return mark.error();
-  for (const auto& j : jobs)
+  std::vector<Job> jobs;
+  for (const auto& [message_id, domain] : picked) {
+    (*msg)->reset();
+    (*msg)->bind(1, message_id);
+    auto found = (*msg)->step();
+    if (!found) return found.error();
+    if (!*found) continue;
+    Job j;
+    j.message_id = message_id;
+    j.domain = domain;
+    j.sender = (*msg)->text(0);
+    j.blob_hash = (*msg)->text(1);
+    j.eight_bit = (*msg)->int64(2) != 0;
+    j.smtputf8 = (*msg)->int64(3) != 0;
+    j.created_at = (*msg)->int64(4);
+    j.is_dsn = (*msg)->int64(5) != 0;
+    j.delay_warned = (*msg)->int64(6) != 0;
+    (*rcpts)->reset();
+    (*rcpts)->bind(1, message_id).bind(2, domain).bind(3, now);
+    auto s = (*rcpts)->each_row([&](Statement& row) {
+      QueueRecipient r;
+      r.id = row.int64(0);
+      r.address = row.text(1);
+      r.domain = domain;
+      r.state = RecipientState::inflight;
+      r.attempts = static_cast<int>(row.int64(2));
+      r.next_attempt = row.int64(3);
+      r.last_attempt = row.int64(4);
+      r.last_reply = row.text(5);
+      r.enhanced = row.text(6);
+      j.recipients.push_back(std::move(r));
+    });
+    if (!s) return s.error();
     for (const auto& r : j.recipients) {
-      mark->reset();
-      mark->bind(1, now).bind(2, r.id);
-      if (auto rs = mark->run(); !rs) return rs.error();
+      (*mark)->bind(1, now).bind(2, r.id);
+      if (auto rs = (*mark)->run(); !rs) return rs.error();
     }
+    if (!j.recipients.empty()) jobs.push_back(std::move(j));
+  }
   if (auto cs = tx.commit(); !cs) return cs.error();
   return jobs;
 }
 
-Status OutboundQueue::complete(const Job& job, const std::vector<RecipientOutcome>& outcomes, int64_t now) {
+Result<Completion> OutboundQueue::complete(const Job& job, const std::vector<RecipientOutcome>& outcomes,
+                                           int64_t now) {
   std::lock_guard lock(mu_);
   // Not fsynced on its own (see RelaxedSync): a process crash keeps the
   // commit (it is in the OS's cache); only an OS crash or power loss before
@@ -314,11 +375,15 @@ Status OutboundQueue::complete(const Job& job, const std::vector<RecipientOutcom
   // rather than lost — the same at-least-once window as a crash mid-attempt.
   RelaxedSync relaxed(db_);
   WriteTransaction tx(db_);
-  if (auto s = tx.begin(); !s) return s;
-  auto upd = db_.prepare(
+  if (auto s = tx.begin(); !s) return s.error();
+  auto upd = statement(
       "UPDATE queue_recipients SET state = ?, attempts = attempts + 1, next_attempt = ?, last_reply = ?, "
       "enhanced = ? WHERE id = ? AND state = 'inflight'");
   if (!upd) return upd.error();
+  Completion done;
+  // Never a DSN about a DSN or to the null sender (RFC 3461 §6.2, RFC 5321 §6.1).
+  bool may_warn = !job.delay_warned && !job.sender.empty() && !job.is_dsn &&
+                  delay_warning_due(config_, job.created_at, now);
   for (const auto& r : job.recipients) {
     auto it = std::find_if(outcomes.begin(), outcomes.end(),
                            [&](const RecipientOutcome& o) { return o.recipient_id == r.id; });
@@ -331,87 +396,117 @@ Status OutboundQueue::complete(const Job& job, const std::vector<RecipientOutcom
       state = "delivered";
     } else if (outcome == Outcome::permanent) {
       state = "failed";
+      done.notice_owed = true;
     } else if (expired(config_, job.created_at, now)) {
       state = "expired";
+      done.notice_owed = true;
     } else {
       next = next_attempt_at(config_, job.created_at, r.attempts + 1, now);
+      if (may_warn) done.notice_owed = true;
     }
-    upd->reset();
-    upd->bind(1, state).bind(2, next).bind(3, reply).bind(4, enhanced).bind(5, r.id);
-    if (auto s = upd->run(); !s) return s;
+    (*upd)->bind(1, state).bind(2, next).bind(3, reply).bind(4, enhanced).bind(5, r.id);
+    if (auto s = (*upd)->run(); !s) return s.error();
     log::info("queue_attempt", {{"queue_id", job.message_id}, {"to", r.address}, {"state", state},
                                 {"attempt", r.attempts + 1}, {"reply", reply}});
   }
-  if (auto s = drop_finished(job.message_id); !s) return s;
-  return tx.commit();
+  auto finished = drop_finished(job.message_id);
+  if (!finished) return finished.error();
+  done.finished = *finished;
+  if (auto s = tx.commit(); !s) return s.error();
+  return done;
 }
 
-// Inside the caller's transaction: delete messages with nothing left to do
-// (no pending/inflight recipient, no DSN owed), then their unshared blobs.
-// A blob is removed after the rows; if we crash before, recover() removes it.
-Status OutboundQueue::drop_finished(int64_t message_id) {
-  // One message: this runs after every attempt, and a scan of the whole
-  // queue each time would make a long queue quadratic.
-  auto find = db_.prepare(
-      "SELECT id, blob_hash FROM queue_messages m WHERE m.id = ? AND NOT EXISTS (SELECT 1 FROM queue_recipients r "
-      "WHERE r.message_id = m.id AND (r.state IN ('pending', 'inflight') OR "
-      "(r.state IN ('failed', 'expired') AND r.notified = 0)))");
-  if (!find) return find.error();
-  find->bind(1, message_id);
-  std::vector<std::pair<int64_t, std::string>> done;
-  if (auto s = find->each_row([&](Statement& row) { done.emplace_back(row.int64(0), row.text(1)); }); !s) return s;
-  for (const auto& [id, hash] : done) {
-    auto del = db_.prepare("DELETE FROM queue_messages WHERE id = ?");
-    if (!del) return del.error();
-    del->bind(1, id);
-    if (auto s = del->run(); !s) return s;
-    auto uses = db_.prepare("SELECT COUNT(*) FROM queue_messages WHERE blob_hash = ?");
-    if (!uses) return uses.error();
-    uses->bind(1, hash);
-    auto row = uses->step();
-    if (!row) return row.error();
-    if (uses->int64(0) == 0)
-      if (auto s = blobs_.remove(hash); !s) log::warn("queue_blob_unlink_failed", {{"error", s.error().message}});
-    log::info("queue_finished", {{"queue_id", id}});
-  }
+// Inside the caller's transaction: deletes the message if it has nothing
+// left to do (no pending/inflight recipient, no DSN owed), then its blob
+// unless another queued message shares it. Only this message's rows are
+// read (this runs after every attempt). The blob goes after the rows; if we
+// crash in between, recover() removes it.
+Result<bool> OutboundQueue::drop_finished(int64_t message_id) {
+  auto busy = statement(
+      "SELECT EXISTS (SELECT 1 FROM queue_recipients WHERE message_id = ? AND (state IN ('pending', 'inflight') OR "
+      "(state IN ('failed', 'expired') AND notified = 0)))");
+  if (!busy) return busy.error();
+  (*busy)->bind(1, message_id);
+  auto row = (*busy)->step();
+  if (!row) return row.error();
+  if (!*row || (*busy)->int64(0) != 0) return false;
+  auto hash = statement("DELETE FROM queue_messages WHERE id = ? RETURNING blob_hash");
+  if (!hash) return hash.error();
+  (*hash)->bind(1, message_id);
+  auto deleted = (*hash)->step();
+  if (!deleted) return deleted.error();
+  if (!*deleted) return false;
+  std::string blob = (*hash)->text(0);
+  if (auto more = (*hash)->step(); !more) return more.error();  // runs the DELETE to its end
+  if (auto s = drop_blob_if_unused(blob); !s) return s.error();
+  log::info("queue_finished", {{"queue_id", message_id}});
+  return true;
+}
+
+Status OutboundQueue::drop_blob_if_unused(const std::string& hash) {
+  auto uses = statement("SELECT EXISTS (SELECT 1 FROM queue_messages WHERE blob_hash = ?)");
+  if (!uses) return uses.error();
+  (*uses)->bind(1, hash);
+  auto row = (*uses)->step();
+  if (!row) return row.error();
+  if (*row && (*uses)->int64(0) == 0)
+    if (auto s = blobs_.remove(hash); !s) log::warn("queue_blob_unlink_failed", {{"error", s.error().message}});
   return Ok{};
 }
 
 Result<std::optional<int64_t>> OutboundQueue::next_due() {
   std::lock_guard lock(mu_);
-  auto st = db_.prepare("SELECT MIN(next_attempt) FROM queue_recipients WHERE state = 'pending'");
+  auto st = statement("SELECT MIN(next_attempt) FROM queue_recipients WHERE state = 'pending'");
   if (!st) return st.error();
-  auto row = st->step();
+  auto row = (*st)->step();
   if (!row) return row.error();
-  if (!*row || st->is_null(0)) return std::optional<int64_t>();
-  return std::optional<int64_t>(st->int64(0));
+  if (!*row || (*st)->is_null(0)) return std::optional<int64_t>();
+  return std::optional<int64_t>((*st)->int64(0));
 }
 
 Result<std::vector<QueueRecipient>> OutboundQueue::recipients_of(int64_t message_id) {
-  auto st = db_.prepare(std::string("SELECT ") + kRecipientColumns +
-                        " FROM queue_recipients WHERE message_id = ? ORDER BY id");
+  auto st = statement(std::string("SELECT ") + kRecipientColumns +
+                      " FROM queue_recipients WHERE message_id = ? ORDER BY id");
   if (!st) return st.error();
-  st->bind(1, message_id);
+  (*st)->bind(1, message_id);
   std::vector<QueueRecipient> out;
-  if (auto s = st->each_row([&](Statement& row) { out.push_back(read_recipient(row)); }); !s) return s.error();
+  if (auto s = (*st)->each_row([&](Statement& row) { out.push_back(read_recipient(row)); }); !s) return s.error();
   return out;
 }
 
 Result<std::vector<Notice>> OutboundQueue::pending_notices(int64_t now) {
   std::lock_guard lock(mu_);
-  // Called after every attempt, so only candidates are read: messages with
-  // an unreported failure (found through the state index) and, when delay
-  // warnings are on, messages old enough for one that have not had it.
-  std::string where = "id IN (SELECT message_id FROM queue_recipients WHERE state IN ('failed', 'expired') AND notified = 0)";
-  if (config_.delay_warning_seconds > 0)
-    where += " OR (delay_warned = 0 AND sender != '' AND is_dsn = 0 AND created_at + ?1 <= ?2)";
-  auto st = db_.prepare(std::string("SELECT ") + kMessageColumns + " FROM queue_messages WHERE " + where + " ORDER BY id");
-  if (!st) return st.error();
-  if (config_.delay_warning_seconds > 0) st->bind(1, static_cast<int64_t>(config_.delay_warning_seconds)).bind(2, now);
-  std::vector<QueueEntry> messages;
-  if (auto s = st->each_row([&](Statement& row) { messages.push_back(read_message(row)); }); !s) return s.error();
+  // Candidates only, each through its partial index (migration 9): messages
+  // with an unreported failure, and, when delay warnings are on, messages
+  // old enough for one that have not had it. The WHERE terms repeat the
+  // indexes' own so that SQLite can use them.
+  std::set<int64_t> ids;
+  {
+    auto owed = statement(
+        "SELECT message_id FROM queue_recipients INDEXED BY queue_recipients_owed "
+        "WHERE state IN ('failed', 'expired') AND notified = 0");
+    if (!owed) return owed.error();
+    if (auto s = (*owed)->each_row([&](Statement& row) { ids.insert(row.int64(0)); }); !s) return s.error();
+  }
+  if (config_.delay_warning_seconds > 0) {
+    auto old = statement(
+        "SELECT id FROM queue_messages WHERE delay_warned = 0 AND sender != '' AND is_dsn = 0 AND created_at <= ?");
+    if (!old) return old.error();
+    (*old)->bind(1, now - static_cast<int64_t>(config_.delay_warning_seconds));
+    if (auto s = (*old)->each_row([&](Statement& row) { ids.insert(row.int64(0)); }); !s) return s.error();
+  }
   std::vector<Notice> out;
-  for (auto& m : messages) {
+  for (int64_t id : ids) {
+    QueueEntry m;
+    {
+      auto st = statement(std::string("SELECT ") + kMessageColumns + " FROM queue_messages WHERE id = ?");
+      if (!st) return st.error();
+      (*st)->bind(1, id);
+      auto row = (*st)->step();
+      if (!row) return row.error();
+      if (!*row) continue;
+      m = read_message(**st);
+    }
     auto rs = recipients_of(m.id);
     if (!rs) return rs.error();
     Notice n{m.id, m.sender, m.blob_hash, m.created_at, {}, {}};
@@ -429,24 +524,34 @@ Result<std::vector<Notice>> OutboundQueue::pending_notices(int64_t now) {
   return out;
 }
 
+Result<std::optional<int64_t>> OutboundQueue::next_delay_warning() {
+  if (config_.delay_warning_seconds == 0) return std::optional<int64_t>();
+  std::lock_guard lock(mu_);
+  auto st = statement("SELECT MIN(created_at) FROM queue_messages WHERE delay_warned = 0 AND sender != '' AND is_dsn = 0");
+  if (!st) return st.error();
+  auto row = (*st)->step();
+  if (!row) return row.error();
+  if (!*row || (*st)->is_null(0)) return std::optional<int64_t>();
+  return std::optional<int64_t>((*st)->int64(0) + static_cast<int64_t>(config_.delay_warning_seconds));
+}
+
 Status OutboundQueue::notice_sent(const Notice& notice) {
   std::lock_guard lock(mu_);
   WriteTransaction tx(db_);
   if (auto s = tx.begin(); !s) return s;
-  auto mark = db_.prepare("UPDATE queue_recipients SET notified = 1 WHERE id = ?");
+  auto mark = statement("UPDATE queue_recipients SET notified = 1 WHERE id = ?");
   if (!mark) return mark.error();
   for (const auto& r : notice.failed) {
-    mark->reset();
-    mark->bind(1, r.id);
-    if (auto s = mark->run(); !s) return s;
+    (*mark)->bind(1, r.id);
+    if (auto s = (*mark)->run(); !s) return s;
   }
   if (!notice.delayed.empty()) {
-    auto warned = db_.prepare("UPDATE queue_messages SET delay_warned = 1 WHERE id = ?");
+    auto warned = statement("UPDATE queue_messages SET delay_warned = 1 WHERE id = ?");
     if (!warned) return warned.error();
-    warned->bind(1, notice.message_id);
-    if (auto s = warned->run(); !s) return s;
+    (*warned)->bind(1, notice.message_id);
+    if (auto s = (*warned)->run(); !s) return s;
   }
-  if (auto s = drop_finished(notice.message_id); !s) return s;
+  if (auto s = drop_finished(notice.message_id); !s) return s.error();
   return tx.commit();
 }
 
@@ -510,10 +615,17 @@ Result<bool> OutboundQueue::remove(int64_t id) {
   auto u = uses->step();
   if (!u) return u.error();
   bool unshared = uses->int64(0) == 0;
+  h->reset();
+  uses->reset();
   if (auto s = tx.commit(); !s) return s.error();
   if (unshared) (void)blobs_.remove(hash);
   log::info("queue_removed", {{"queue_id", id}});
   return true;
+}
+
+StatementCache::Counters OutboundQueue::statement_counters() const {
+  std::lock_guard lock(mu_);
+  return statements_.counters();
 }
 
 }  // namespace postern::queue

@@ -1,20 +1,26 @@
 // The durable outbound queue (DESIGN.md "Durability contract": accepted for
 // relay = durable). A message is a blob under <data_dir>/queue/blobs plus
-// rows in postern.db (schema migration 5): the message, and one row per
-// recipient with its own state, attempt count, next-attempt time and last
-// reply. Deliveries are grouped per (message, recipient domain) into jobs.
+// rows in postern.db (schema migrations 5, 6 and 9): the message, and one
+// row per recipient with its own state, attempt count, next-attempt time and
+// last reply. Deliveries are grouped per (message, recipient domain) into
+// jobs.
 //
 // Crash safety: enqueue() returns only after the blob is fsynced and the
 // rows are committed. Concurrent enqueues share one transaction (group
 // commit: the first caller commits for everyone who arrived meanwhile), so
-// the commit's fsync is paid once per batch rather than once per message. claim_due() marks rows 'inflight' before the runner
-// connects; open() turns leftover 'inflight' rows back into 'pending'. So a
-// crash between a remote server's 250 and complete() committing means the
-// message is sent again (at-least-once, as in every MTA); it is never lost,
-// and a completed recipient is never tried again. Claims and outcomes are
-// committed without an fsync of their own (they survive a process crash;
-// an OS crash may undo the last ones, which again means a repeated attempt,
-// never a lost message); only enqueue() waits for the disk.
+// the commit's fsync is paid once per batch rather than once per message.
+// claim_due() marks rows 'inflight' before the runner connects; open()
+// turns leftover 'inflight' rows back into 'pending'. So a crash between a
+// remote server's 250 and complete() committing means the message is sent
+// again (at-least-once, as in every MTA); it is never lost, and a completed
+// recipient is never tried again. Claims and outcomes are committed without
+// an fsync of their own (they survive a process crash; an OS crash may undo
+// the last ones, which again means a repeated attempt, never a lost
+// message); only enqueue() waits for the disk.
+//
+// Cost: what runs per delivery (claim_due, complete, pending_notices,
+// next_due) reads only the rows it is about, through indexes, with cached
+// prepared statements: its cost does not grow with the queue's length.
 //
 // Thread-safe; every call blocks (fsync, SQLite): call from worker threads
 // or the CLI, never from an event loop.
@@ -31,6 +37,7 @@
 
 #include "core/config.hpp"
 #include "core/result.hpp"
+#include "queue/statement_cache.hpp"
 #include "store/blob_store.hpp"
 #include "store/sqlite/db.hpp"
 
@@ -81,6 +88,8 @@ struct Job {
   bool eight_bit = false;
   bool smtputf8 = false;
   int64_t created_at = 0;
+  bool is_dsn = false;
+  bool delay_warned = false;  // the "delayed" DSN went out already
   std::vector<QueueRecipient> recipients;
 };
 
@@ -91,6 +100,15 @@ struct RecipientOutcome {
   Outcome outcome = Outcome::transient;
   std::string reply;     // server reply or our own reason
   std::string enhanced;  // RFC 3463
+};
+
+// What complete() did.
+struct Completion {
+  // A recipient failed or expired, or a "delayed" DSN may be due now: the
+  // caller should run a DSN pass. False for a plain delivery, so that the
+  // common case costs no DSN work at all.
+  bool notice_owed = false;
+  bool finished = false;  // nothing left to do: the message left the queue
 };
 
 // A DSN the runner must send for one message.
@@ -118,8 +136,9 @@ class OutboundQueue {
   // recipient without a domain, no recipients), temporary (disk).
   Result<int64_t> enqueue(const NewMessage& message, int64_t now);
 
-  // Marks pending recipients whose message outlived the lifetime as expired.
-  Status expire(int64_t now);
+  // Marks pending recipients whose message outlived the lifetime as
+  // expired; returns how many (each now owes a DSN).
+  Result<int> expire(int64_t now);
   // Claims due recipients (state -> inflight) as jobs, one per message and
   // domain, at most `max_jobs`, and at most `max_per_domain` jobs per domain
   // counting the `active` ones already running (Postfix's per-destination
@@ -127,14 +146,20 @@ class OutboundQueue {
   Result<std::vector<Job>> claim_due(int64_t now, size_t max_jobs, const std::map<std::string, unsigned>& active = {},
                                      unsigned max_per_domain = 1000000);
   // Records the attempt: delivered / failed / pending with the next time.
-  // Recipients of `job` missing from `outcomes` go back to pending.
-  Status complete(const Job& job, const std::vector<RecipientOutcome>& outcomes, int64_t now);
+  // Recipients of `job` missing from `outcomes` go back to pending. A
+  // message with nothing left to do is deleted (by id) with its blob.
+  Result<Completion> complete(const Job& job, const std::vector<RecipientOutcome>& outcomes, int64_t now);
   // Earliest next_attempt of a pending recipient, if any.
   Result<std::optional<int64_t>> next_due();
 
   // DSNs owed: failed/expired recipients not yet notified (never for a
-  // null-sender or DSN message), and delay warnings that are due.
+  // null-sender or DSN message), and delay warnings that are due. Reads
+  // only the messages concerned (two partial indexes), not the queue.
   Result<std::vector<Notice>> pending_notices(int64_t now);
+  // When the next "delayed" DSN falls due: the warning time of the oldest
+  // message not yet warned (it may be past, when that message has had no
+  // failed attempt yet); nullopt when there is none or warnings are off.
+  Result<std::optional<int64_t>> next_delay_warning();
   // The notice was handed on: mark it, and drop messages that are finished.
   Status notice_sent(const Notice& notice);
 
@@ -149,13 +174,20 @@ class OutboundQueue {
   // Deletes a message without a DSN. Returns false when there is no such id.
   Result<bool> remove(int64_t id);
 
+  // What the cached statements did so far (tests: the per-message work
+  // must not grow with the queue).
+  StatementCache::Counters statement_counters() const;
+
  private:
   OutboundQueue(store::sqlite::Db db, std::string blob_root, QueueConfig config)
       : db_(std::move(db)), blobs_(std::move(blob_root)), config_(std::move(config)) {}
+  // The cached statement for `sql`; the caller holds mu_.
+  Result<StatementCache::Lease> statement(std::string_view sql) { return statements_.get(sql); }
   struct PendingEnqueue;
   std::vector<Result<int64_t>> commit_batch(const std::vector<PendingEnqueue*>& batch);
   Status recover();
-  Status drop_finished(int64_t message_id);
+  Result<bool> drop_finished(int64_t message_id);
+  Status drop_blob_if_unused(const std::string& hash);
   Result<std::vector<QueueRecipient>> recipients_of(int64_t message_id);
 
   mutable std::mutex mu_;
@@ -168,6 +200,7 @@ class OutboundQueue {
   store::sqlite::Db db_;
   store::BlobStore blobs_;
   QueueConfig config_;
+  StatementCache statements_{db_};  // after db_: destroyed (finalized) before it closes
 };
 
 }  // namespace postern::queue

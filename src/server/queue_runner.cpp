@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <ctime>
+#include <limits>
 #include <fstream>
 
 #include "core/log.hpp"
@@ -25,6 +26,27 @@ using smtp::client::RecipientStatus;
 namespace {
 
 int64_t now_seconds() { return static_cast<int64_t>(std::time(nullptr)); }
+
+// A DSN that could not be handed on (the store busy, say) is tried again this
+// much later; so is a delay warning owed by a message that has not yet had
+// a failed attempt to report.
+constexpr int64_t kDsnRecheckSeconds = 60;
+
+net::SmtpConnectionCache::Limits cache_limits(const QueueConfig& q) {
+  net::SmtpConnectionCache::Limits l;
+  l.max_messages = q.connection_reuse_messages;
+  l.max_age = std::chrono::seconds(q.connection_reuse_seconds);
+  l.idle = std::chrono::seconds(q.connection_idle_seconds);
+  l.max_idle = q.max_concurrent_deliveries;
+  return l;
+}
+
+// Connections are shared only between deliveries that would have opened
+// the same one: same address and port, same TLS demands, same login.
+std::string connection_key(const net::ClientTarget& t, const smtp::client::ClientOptions& o) {
+  return t.host + "|" + t.address + "|" + std::to_string(t.port) + "|" + (t.implicit_tls ? "tls" : "plain") + "|" +
+         (t.require_verified ? "verified" : "any") + "|" + std::to_string(static_cast<int>(o.tls)) + "|" + o.auth_user;
+}
 
 }  // namespace
 
@@ -48,7 +70,8 @@ QueueRunner::QueueRunner(asio::io_context& loop, const Config& config, queue::Ou
       dsn_(queue, store, store::sqlite::SqliteMailStore::database_path(config.server.data_dir), config.server.hostname),
       pool_(8, "queue"),  // mostly waiting: DNS, fsync
       tls_(net::make_client_tls_context()),
-      wake_timer_(loop) {
+      wake_timer_(loop),
+      connections_(loop.get_executor(), cache_limits(config.queue)) {
   if (!config.queue.smarthost_ca_file.empty()) {
     boost::system::error_code ec;
     tls_->load_verify_file(config.queue.smarthost_ca_file, ec);
@@ -84,6 +107,7 @@ void QueueRunner::stop() {
   asio::post(io_, [this] {
     stopping_ = true;
     wake_timer_.cancel();
+    connections_.close_all();
   });
 }
 
@@ -112,11 +136,14 @@ asio::awaitable<void> QueueRunner::loop() {
       int64_t now = now_seconds();
       // Lifetimes are days: checking once a minute is plenty, and spares a
       // write transaction on every wake-up.
+      bool expired_some = false;
       if (now - last_expire_ >= 60) {
         last_expire_ = now;
-        if (auto s = queue_.expire(now); !s) log::error("queue_expire_failed", {{"error", s.error().message}});
+        auto n = queue_.expire(now);
+        if (!n) log::error("queue_expire_failed", {{"error", n.error().message}});
+        else expired_some = *n > 0;
       }
-      if (auto d = dsn_.dispatch(now); !d) log::error("dsn_dispatch_failed", {{"error", d.error().message}});
+      scan_dsn(now, expired_some);
       if (free == 0) return Result<std::vector<queue::Job>>(std::vector<queue::Job>{});
       return queue_.claim_due(now, free, active, per_domain);
     };
@@ -208,6 +235,107 @@ QueueRunner::Prepared QueueRunner::prepare(const queue::Job& job) {
   return p;
 }
 
+smtp::client::ClientOptions QueueRunner::client_options() const {
+  smtp::client::ClientOptions options;
+  options.helo_name = config_.server.hostname;
+  const auto& q = config_.queue;
+  if (!q.smarthost.empty()) {
+    options.tls = q.smarthost_tls == TlsMode::none       ? smtp::client::TlsPolicy::none
+                  : q.smarthost_tls == TlsMode::implicit ? smtp::client::TlsPolicy::none
+                                                         : smtp::client::TlsPolicy::required;
+    options.tls_active = q.smarthost_tls == TlsMode::implicit;
+    options.auth_user = smarthost_user_;
+    options.auth_password = smarthost_password_;
+  } else {
+    options.tls = q.tls == "none"       ? smtp::client::TlsPolicy::none
+                  : q.tls == "required" ? smtp::client::TlsPolicy::required
+                                        : smtp::client::TlsPolicy::opportunistic;
+  }
+  options.reuse = connections_.enabled();
+  return options;
+}
+
+asio::awaitable<std::vector<smtp::client::RecipientResult>> QueueRunner::transmit(const queue::Job& job,
+                                                                                 const Prepared& p,
+                                                                                 smtp::client::Envelope envelope) {
+  const smtp::client::ClientOptions options = client_options();
+  std::chrono::seconds connect_timeout(config_.queue.connect_timeout_seconds);
+  std::vector<smtp::client::RecipientResult> results;
+  // RFC 5321 §5.1: try the hosts in order until one takes responsibility.
+  for (const auto& target : p.targets) {
+    smtp::client::ClientOptions o = options;
+    if (target.implicit_tls) o.tls_active = true;
+    std::string key = connection_key(target, o);
+    bool host_failed = false;
+    // A kept connection that turns out dead when reused tells nothing about
+    // the message: it goes again at once on a new connection, without an
+    // attempt counted (Postfix does the same).
+    for (int round = 0; round < 2; ++round) {
+      std::unique_ptr<net::SmtpClientConnection> conn;
+      if (round == 0) conn = connections_.take(key);
+      bool reused = conn != nullptr;
+      if (reused) {
+        conn->session().next_transaction(envelope, p.content);
+        co_await conn->run();
+      } else {
+        auto session = std::make_unique<smtp::client::ClientSession>(o, envelope, p.content);
+        conn = std::make_unique<net::SmtpClientConnection>(target, std::move(session), tls_);
+        co_await conn->open(connect_timeout);
+      }
+      results = conn->session().results();
+      host_failed = conn->session().try_next_host();
+      bool stale = reused && conn->session().lost_on_reuse();
+      if (conn->session().idle()) connections_.give_back(key, std::move(conn));
+      if (!stale) break;
+      log::info("smtp_client_reuse_failed", {{"queue_id", job.message_id}, {"host", target.host},
+                                             {"reason", results.empty() ? std::string() : results[0].reply}});
+    }
+    if (!host_failed) break;
+  }
+  co_return results;
+}
+
+// After a delivery that left a DSN owed: hand it on now. One that could not
+// be is retried from a scan a little later.
+void QueueRunner::dsn_pass(int64_t now) {
+  auto pass = dsn_.dispatch(now);
+  if (!pass) log::error("dsn_dispatch_failed", {{"error", pass.error().message}});
+  if (!pass || pass->deferred > 0) {
+    std::lock_guard lock(dsn_mu_);
+    dsn_check_at_ = std::min(dsn_check_at_, now + kDsnRecheckSeconds);
+  }
+}
+
+// From a scan: a pass when one is due (the first scan, a retry, a delay
+// warning's time, or recipients just expired), then when the next is.
+void QueueRunner::scan_dsn(int64_t now, bool force) {
+  {
+    std::lock_guard lock(dsn_mu_);
+    if (!force && now < dsn_check_at_) return;
+    dsn_check_at_ = std::numeric_limits<int64_t>::max();  // deliveries may lower it meanwhile
+  }
+  auto pass = dsn_.dispatch(now);
+  if (!pass) log::error("dsn_dispatch_failed", {{"error", pass.error().message}});
+  int64_t next = std::numeric_limits<int64_t>::max();
+  if (!pass || pass->deferred > 0) next = now + kDsnRecheckSeconds;
+  if (auto delay = static_cast<int64_t>(config_.queue.delay_warning_seconds); delay > 0) {
+    // A message queued from now on is due its warning no sooner than this.
+    next = std::min(next, now + delay);
+    auto warn = queue_.next_delay_warning();
+    if (!warn) {
+      next = std::min(next, now + kDsnRecheckSeconds);
+    } else if (*warn) {
+      // Already past: that message has had no failed attempt to report
+      // yet (its recipients wait for a slot or are in flight); look again
+      // in a while rather than at every scan.
+      int64_t at = **warn > now ? **warn : now + kDsnRecheckSeconds;
+      next = std::min(next, at);
+    }
+  }
+  std::lock_guard lock(dsn_mu_);
+  dsn_check_at_ = std::min(dsn_check_at_, next);
+}
+
 asio::awaitable<void> QueueRunner::deliver(queue::Job job) {
   std::function<Prepared()> work = [this, job]() { return prepare(job); };
   Prepared p = co_await net::run_blocking<Prepared>(pool_, work);
@@ -215,37 +343,12 @@ asio::awaitable<void> QueueRunner::deliver(queue::Job job) {
   if (!p.ok) {
     for (const auto& r : job.recipients) outcomes.push_back({r.id, p.failure, p.reason, p.enhanced});
   } else {
-    smtp::client::ClientOptions options;
-    options.helo_name = config_.server.hostname;
-    const auto& q = config_.queue;
-    if (!q.smarthost.empty()) {
-      options.tls = q.smarthost_tls == TlsMode::none       ? smtp::client::TlsPolicy::none
-                    : q.smarthost_tls == TlsMode::implicit ? smtp::client::TlsPolicy::none
-                                                           : smtp::client::TlsPolicy::required;
-      options.tls_active = q.smarthost_tls == TlsMode::implicit;
-      options.auth_user = smarthost_user_;
-      options.auth_password = smarthost_password_;
-    } else {
-      options.tls = q.tls == "none"       ? smtp::client::TlsPolicy::none
-                    : q.tls == "required" ? smtp::client::TlsPolicy::required
-                                          : smtp::client::TlsPolicy::opportunistic;
-    }
     smtp::client::Envelope envelope;
     envelope.mail_from = job.sender;
     for (const auto& r : job.recipients) envelope.recipients.push_back(r.address);
     envelope.eight_bit = job.eight_bit;
     envelope.smtputf8 = job.smtputf8;
-    std::vector<smtp::client::RecipientResult> results;
-    // RFC 5321 §5.1: try the hosts in order until one takes responsibility.
-    for (const auto& target : p.targets) {
-      smtp::client::ClientOptions o = options;
-      if (target.implicit_tls) o.tls_active = true;
-      smtp::client::ClientSession session(o, envelope, p.content);
-      std::chrono::seconds connect_timeout(q.connect_timeout_seconds);
-      co_await net::run_smtp_client(target, session, connect_timeout, tls_);
-      results = session.results();
-      if (!session.try_next_host()) break;
-    }
+    std::vector<smtp::client::RecipientResult> results = co_await transmit(job, p, std::move(envelope));
     for (size_t i = 0; i < job.recipients.size() && i < results.size(); ++i) {
       const auto& r = results[i];
       queue::Outcome o = r.status == RecipientStatus::delivered   ? queue::Outcome::delivered
@@ -256,11 +359,10 @@ asio::awaitable<void> QueueRunner::deliver(queue::Job job) {
   }
   std::function<Status()> record = [this, job, outcomes]() {
     int64_t now = now_seconds();
-    auto s = queue_.complete(job, outcomes, now);
-    if (s) {
-      if (auto d = dsn_.dispatch(now); !d) log::error("dsn_dispatch_failed", {{"error", d.error().message}});
-    }
-    return s;
+    auto done = queue_.complete(job, outcomes, now);
+    if (!done) return Status(done.error());
+    if (done->notice_owed) dsn_pass(now);  // a plain delivery costs no DSN work
+    return Status(Ok{});
   };
   Status s = co_await net::run_blocking<Status>(pool_, record);
   if (!s) log::error("queue_complete_failed", {{"queue_id", job.message_id}, {"error", s.error().message}});

@@ -65,6 +65,7 @@ std::chrono::seconds ClientSession::timeout() const {
     case Expect::rcpt: return t.rcpt;
     case Expect::data: return t.data_init;
     case Expect::dot: return t.final_dot;
+    case Expect::rset: return t.rset;
     case Expect::quit: return t.quit;
   }
   return t.quit;
@@ -89,6 +90,8 @@ void ClientSession::receive(std::string_view bytes) {
 void ClientSession::on_reply(const ServerReply& reply) {
   Expect e = expected_.front();
   expected_.erase(expected_.begin());
+  // RFC 5321 §3.8: 421 announces that the server closes the channel.
+  if (reply.code == 421) reusable_ = false;
   switch (e) {
     case Expect::greeting:
       if (reply.code != 220) {
@@ -152,6 +155,12 @@ void ClientSession::on_reply(const ServerReply& reply) {
       start_transaction();
       return;
     case Expect::mail:
+      if (reused_ && !replied_ && reply.code == 421) {
+        // The server timed the idle connection out as we reused it: not
+        // the message's fault.
+        lost_on_reuse_ = true;
+      }
+      replied_ = true;
       if (!reply.positive()) {
         mail_failed_ = true;
         fail_all(reply.permanent() ? RecipientStatus::permanent : RecipientStatus::transient,
@@ -160,7 +169,7 @@ void ClientSession::on_reply(const ServerReply& reply) {
       if (!caps_.pipelining || mail_failed_) {
         // Without pipelining the RCPTs go one by one after MAIL succeeds.
         if (mail_failed_) {
-          if (expected_.empty()) quit();
+          if (expected_.empty()) end_transaction();
           return;
         }
         send("RCPT TO:<" + results_[sent_rcpts_[0]].address + ">", Expect::rcpt);
@@ -170,7 +179,7 @@ void ClientSession::on_reply(const ServerReply& reply) {
       size_t i = sent_rcpts_[next_rcpt_reply_++];
       if (mail_failed_) {
         // Pipelined RCPTs after a refused MAIL: their replies mean nothing.
-        if (expected_.empty()) quit();
+        if (expected_.empty()) end_transaction();
         return;
       }
       if (reply.positive()) accepted_[i] = true;
@@ -187,7 +196,7 @@ void ClientSession::on_reply(const ServerReply& reply) {
         for (size_t i = 0; i < results_.size(); ++i)
           if (accepted_[i])
             resolve(results_[i], reply.permanent() ? RecipientStatus::permanent : RecipientStatus::transient, reply);
-        quit();
+        end_transaction();
         return;
       }
       step_ = Step::data_body;
@@ -200,9 +209,13 @@ void ClientSession::on_reply(const ServerReply& reply) {
                                               : RecipientStatus::transient;
       for (size_t i = 0; i < results_.size(); ++i)
         if (accepted_[i]) resolve(results_[i], s, reply);
-      quit();
+      end_transaction();
       return;
     }
+    case Expect::rset:
+      if (reply.positive() && reusable_) step_ = Step::idle;
+      else quit();
+      return;
     case Expect::quit:
       step_ = Step::done;
       return;
@@ -276,7 +289,7 @@ void ClientSession::start_transaction() {
              "message needs SMTPUTF8 (internationalized address or header) and the server does not "
              "support it (RFC 6531 §3.2)",
              "5.6.7", false);
-    quit();
+    end_transaction();
     return;
   }
   if (caps_.size_limit > 0 && message_.size() > caps_.size_limit) {
@@ -284,12 +297,12 @@ void ClientSession::start_transaction() {
              "message size " + std::to_string(message_.size()) + " exceeds the server's limit of " +
                  std::to_string(caps_.size_limit),
              "5.3.4", false);
-    quit();
+    end_transaction();
     return;
   }
   if (!safe_address(envelope_.mail_from)) {
     fail_all(RecipientStatus::permanent, "invalid sender address", "5.1.7", false);
-    quit();
+    end_transaction();
     return;
   }
   for (size_t i = 0; i < results_.size(); ++i) {
@@ -304,7 +317,7 @@ void ClientSession::start_transaction() {
     }
   }
   if (sent_rcpts_.empty()) {
-    quit();
+    end_transaction();
     return;
   }
   std::string mail = "MAIL FROM:<" + envelope_.mail_from + ">";
@@ -312,13 +325,14 @@ void ClientSession::start_transaction() {
   if (envelope_.eight_bit && caps_.eight_bit_mime) mail += " BODY=8BITMIME";
   if (envelope_.smtputf8) mail += " SMTPUTF8";
   send(mail, Expect::mail);
+  mail_sent_ = true;
   if (caps_.pipelining)
     for (size_t i : sent_rcpts_) send("RCPT TO:<" + results_[i].address + ">", Expect::rcpt);
 }
 
 void ClientSession::after_rcpts() {
   if (std::none_of(accepted_.begin(), accepted_.end(), [](bool a) { return a; })) {
-    quit();
+    end_transaction();
     return;
   }
   step_ = Step::data;
@@ -345,6 +359,41 @@ void ClientSession::fail_all(RecipientStatus status, const std::string& reply, c
   if (any && host_failure) host_failed_ = true;
 }
 
+// Every recipient of the transaction has its result: QUIT, or with reuse
+// RSET (RFC 5321 §4.1.1.5) so that the next transaction starts clean
+// whatever this one ended with.
+void ClientSession::end_transaction() {
+  if (!options_.reuse || !reusable_) {
+    quit();
+    return;
+  }
+  if (!mail_sent_) {
+    step_ = Step::idle;  // refused before MAIL: the server has nothing to forget
+    return;
+  }
+  step_ = Step::rset;
+  send("RSET", Expect::rset);
+}
+
+void ClientSession::next_transaction(Envelope envelope, std::string message) {
+  if (step_ != Step::idle) return;
+  envelope_ = std::move(envelope);
+  message_ = std::move(message);
+  results_.clear();
+  for (const auto& r : envelope_.recipients) results_.push_back({r, RecipientStatus::pending, "", ""});
+  accepted_.assign(results_.size(), false);
+  sent_rcpts_.clear();
+  next_rcpt_reply_ = 0;
+  mail_failed_ = host_failed_ = mail_sent_ = replied_ = lost_on_reuse_ = false;
+  reused_ = true;
+  ++transactions_;
+  start_transaction();
+}
+
+void ClientSession::quit_idle() {
+  if (step_ == Step::idle) quit();
+}
+
 void ClientSession::quit() {
   step_ = Step::quit;
   send("QUIT", Expect::quit);
@@ -352,10 +401,12 @@ void ClientSession::quit() {
 
 void ClientSession::connection_lost(const std::string& reason) {
   if (done()) return;
-  if (step_ == Step::quit) {
+  if (step_ == Step::quit || step_ == Step::rset || step_ == Step::idle) {
     step_ = Step::done;  // everything was decided; the server just hung up early
     return;
   }
+  // A reused connection that died before its first answer: see lost_on_reuse().
+  if (reused_ && !replied_) lost_on_reuse_ = true;
   // Before any recipient was answered the host is at fault, not the message.
   bool answered = next_rcpt_reply_ > 0 || mail_failed_;
   fail_all(RecipientStatus::transient, reason, "4.4.2", !answered);

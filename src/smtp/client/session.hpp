@@ -2,10 +2,14 @@
 // greeting, EHLO (HELO fallback), optional STARTTLS (RFC 3207) and AUTH
 // PLAIN (RFC 4954), MAIL FROM with SIZE / BODY=8BITMIME / SMTPUTF8
 // parameters, one RCPT per recipient (pipelined with MAIL when the server
-// offers PIPELINING, RFC 2920), DATA with dot-stuffing, QUIT. It owns no
-// socket: the adapter (net/smtp_client_connection) writes take_output(),
-// feeds what it reads to receive(), performs the TLS handshake when
-// wants_tls() says so, and enforces timeout() (RFC 5321 §4.5.3.2).
+// offers PIPELINING, RFC 2920), DATA with dot-stuffing, QUIT. With
+// ClientOptions::reuse the session outlives its first transaction: it sends
+// RSET instead of QUIT (RFC 5321 §4.1.1.5) and, once that is answered, is
+// idle() and can run the next message's transaction on the same connection
+// (the connection cache, as Postfix's). It owns no socket: the adapter
+// (net/smtp_client_connection) writes take_output(), feeds what it reads to
+// receive(), performs the TLS handshake when wants_tls() says so, and
+// enforces timeout() (RFC 5321 §4.5.3.2).
 // Trust: everything received is untrusted network input.
 #pragma once
 
@@ -34,6 +38,7 @@ struct Timeouts {
   std::chrono::seconds data_init{120};   // §4.5.3.2.4: the 354
   std::chrono::seconds data_block{180};  // §4.5.3.2.5: each write of the body
   std::chrono::seconds final_dot{600};   // §4.5.3.2.6: the reply to "."
+  std::chrono::seconds rset{20};         // not named by the RFC; Postfix's smtp_rset_timeout
   std::chrono::seconds quit{60};
 };
 
@@ -43,6 +48,9 @@ struct ClientOptions {
   bool tls_active = false;    // the connection is already TLS (implicit TLS, port 465)
   std::string auth_user;      // AUTH PLAIN when set; only ever sent over TLS
   std::string auth_password;
+  // Keep the connection for another transaction: RSET after each one
+  // instead of QUIT; the owner later calls next_transaction() or quit_idle().
+  bool reuse = false;
   Timeouts timeouts;
 };
 
@@ -98,9 +106,30 @@ class ClientSession {
   const Capabilities& capabilities() const { return caps_; }
   bool tls_active() const { return options_.tls_active; }
 
+  // Connection reuse (ClientOptions::reuse).
+  // The transaction is over (results() final), the server accepted the
+  // RSET after it, and the connection may carry another message.
+  bool idle() const { return step_ == Step::idle; }
+  // Starts the next message's transaction on this connection (MAIL FROM
+  // right away: greeting, EHLO, TLS and AUTH are done). Only when idle().
+  void next_transaction(Envelope envelope, std::string message);
+  // Ends an idle session politely: QUIT (then done() once answered or the
+  // connection closes).
+  void quit_idle();
+  // This transaction ran on a reused connection, and that connection turned
+  // out dead (closed, reset, timed out, or 421) before the server answered
+  // its first command: nothing about the message was learnt. The owner
+  // retries it on a new connection without counting an attempt (Postfix
+  // does the same).
+  bool lost_on_reuse() const { return lost_on_reuse_; }
+  // Transactions started on this connection so far (including this one).
+  unsigned transactions() const { return transactions_; }
+
  private:
-  enum class Step { greeting, ehlo, helo, starttls, tls_handshake, auth, transaction, data, data_body, quit, done };
-  enum class Expect { greeting, ehlo, helo, starttls, auth, mail, rcpt, data, dot, quit };
+  enum class Step {
+    greeting, ehlo, helo, starttls, tls_handshake, auth, transaction, data, data_body, rset, idle, quit, done
+  };
+  enum class Expect { greeting, ehlo, helo, starttls, auth, mail, rcpt, data, dot, rset, quit };
 
   void on_reply(const ServerReply& reply);
   void send(const std::string& line, Expect expect);
@@ -112,6 +141,7 @@ class ClientSession {
   void fail_all(RecipientStatus status, const std::string& reply, const std::string& enhanced,
                 bool host_failure);
   void resolve(RecipientResult& r, RecipientStatus status, const ServerReply& reply);
+  void end_transaction();
   void quit();
 
   ClientOptions options_;
@@ -129,6 +159,12 @@ class ClientSession {
   bool after_tls_ = false;
   bool mail_failed_ = false;
   bool host_failed_ = false;
+  bool mail_sent_ = false;       // this transaction's MAIL went out
+  bool replied_ = false;         // the server answered a command of this transaction
+  bool reused_ = false;          // this transaction runs on a connection that carried one before
+  bool reusable_ = true;         // no 421 or other sign that the server is closing
+  bool lost_on_reuse_ = false;
+  unsigned transactions_ = 1;
 };
 
 const char* to_string(RecipientStatus s);

@@ -53,6 +53,8 @@ class Statement {
   int64_t int64(int col) const;
   std::string text(int col) const;
   bool is_null(int col) const;
+  // The SQLite statement, for sqlite3_stmt_status() and the like.
+  sqlite3_stmt* handle() const { return stmt_; }
 
  private:
   sqlite3_stmt* stmt_ = nullptr;

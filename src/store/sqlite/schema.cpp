@@ -3,6 +3,7 @@
 // old or the new schema, never a mix. Never edit a released step; append one.
 #include "store/sqlite/schema.hpp"
 
+#include <algorithm>
 #include <string>
 
 namespace postern::store::sqlite {
@@ -163,6 +164,21 @@ CREATE TABLE bans (
 CREATE INDEX mailbox_messages_by_modseq ON mailbox_messages(mailbox_id, modseq);
 CREATE INDEX expunged_by_modseq ON expunged(mailbox_id, modseq);
 )sql",
+    // 9: the outbound queue's per-delivery work without scans. Owed DSNs
+    // (failed/expired, not yet notified) and messages that may owe a delay
+    // warning each get a partial index holding only those rows, so finding
+    // them costs what is owed, not the queue's length; claims walk a due
+    // index that carries the domain and message (no table lookups while
+    // skipping busy domains); expiry finds old messages by age.
+    R"sql(
+CREATE INDEX queue_recipients_owed ON queue_recipients(message_id)
+  WHERE state IN ('failed', 'expired') AND notified = 0;
+CREATE INDEX queue_messages_unwarned ON queue_messages(created_at)
+  WHERE delay_warned = 0 AND sender != '' AND is_dsn = 0;
+CREATE INDEX queue_messages_by_age ON queue_messages(created_at);
+DROP INDEX queue_recipients_due;
+CREATE INDEX queue_recipients_due ON queue_recipients(state, next_attempt, message_id, domain);
+)sql",
 };
 
 constexpr int kLatest = static_cast<int>(sizeof(kMigrations) / sizeof(kMigrations[0]));
@@ -181,7 +197,10 @@ Result<int> current_version(Db& db) {
 
 int latest_schema_version() { return kLatest; }
 
-Status migrate(Db& db) {
+Status migrate(Db& db) { return migrate(db, kLatest); }
+
+Status migrate(Db& db, int up_to) {
+  up_to = std::min(up_to, kLatest);
   for (;;) {
     WriteTransaction tx(db);
     if (auto s = tx.begin(); !s) return s;
@@ -191,7 +210,7 @@ Status migrate(Db& db) {
       return user_error("database schema version " + std::to_string(*version) +
                         " is newer than this postern understands (" + std::to_string(kLatest) +
                         "); upgrade postern");
-    if (*version == kLatest) return tx.commit();
+    if (*version >= up_to) return tx.commit();
     if (auto s = db.exec(kMigrations[*version]); !s) return s;
     auto ins = db.prepare("INSERT INTO schema_version (version) VALUES (?)");
     if (!ins) return ins.error();

@@ -51,7 +51,7 @@ class DsnDispatchTest : public ::testing::Test {
 TEST_F(DsnDispatchTest, LocalSenderGetsTheReportInItsInbox) {
   bounce("alice@example.org");
   DsnDispatcher d(*queue_, *store_, dir_.path() + "/postern.db", "mail.example.org");
-  EXPECT_EQ(d.dispatch(kT0 + 10).value(), 1);
+  EXPECT_EQ(d.dispatch(kT0 + 10).value().sent, 1);
   auto msgs = store_->list_messages(alice_, "INBOX").value();
   ASSERT_EQ(msgs.size(), 1u);
   EXPECT_EQ(msgs[0].return_path, "");
@@ -63,14 +63,14 @@ TEST_F(DsnDispatchTest, LocalSenderGetsTheReportInItsInbox) {
   EXPECT_NE(content.find("Subject: original"), std::string::npos);
   // Handed on once: the queue is empty, a second pass sends nothing.
   EXPECT_TRUE(queue_->list()->empty());
-  EXPECT_EQ(d.dispatch(kT0 + 20).value(), 0);
+  EXPECT_EQ(d.dispatch(kT0 + 20).value().sent, 0);
   EXPECT_EQ(store_->list_messages(alice_, "INBOX")->size(), 1u);
 }
 
 TEST_F(DsnDispatchTest, RemoteSenderGetsItQueuedWithNullSender) {
   bounce("carol@elsewhere.example");
   DsnDispatcher d(*queue_, *store_, dir_.path() + "/postern.db", "mail.example.org");
-  EXPECT_EQ(d.dispatch(kT0 + 10).value(), 1);
+  EXPECT_EQ(d.dispatch(kT0 + 10).value().sent, 1);
   auto q = queue_->list().value();
   ASSERT_EQ(q.size(), 1u);
   EXPECT_EQ(q[0].sender, "");
@@ -80,14 +80,14 @@ TEST_F(DsnDispatchTest, RemoteSenderGetsItQueuedWithNullSender) {
   // If that DSN bounces too, nobody is told (RFC 5321 §6.1).
   auto jobs = queue_->claim_due(kT0 + 10, 10).value();
   ASSERT_TRUE(queue_->complete(jobs[0], {{jobs[0].recipients[0].id, Outcome::permanent, "550 no", "5.0.0"}}, kT0 + 11));
-  EXPECT_EQ(d.dispatch(kT0 + 12).value(), 0);
+  EXPECT_EQ(d.dispatch(kT0 + 12).value().sent, 0);
   EXPECT_TRUE(queue_->list()->empty());
 }
 
 TEST_F(DsnDispatchTest, NullSenderNeverBounces) {
   bounce("");
   DsnDispatcher d(*queue_, *store_, dir_.path() + "/postern.db", "mail.example.org");
-  EXPECT_EQ(d.dispatch(kT0 + 10).value(), 0);
+  EXPECT_EQ(d.dispatch(kT0 + 10).value().sent, 0);
   EXPECT_TRUE(queue_->list()->empty());
   EXPECT_TRUE(store_->list_messages(alice_, "INBOX")->empty());
 }
