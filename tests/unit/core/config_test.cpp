@@ -300,6 +300,9 @@ TEST(QueueConfig, Defaults) {
   EXPECT_EQ(c->queue.remote_port, 25);
   EXPECT_EQ(c->queue.tls, "opportunistic");
   EXPECT_TRUE(c->queue.smarthost.empty());
+  EXPECT_EQ(c->queue.connection_reuse_messages, 100u);
+  EXPECT_EQ(c->queue.connection_reuse_seconds, 300u);
+  EXPECT_EQ(c->queue.connection_idle_seconds, 5u);
 }
 
 TEST(QueueConfig, AllKeys) {
@@ -316,6 +319,9 @@ tls = "none"
 smarthost = "relay.example.net:587"
 smarthost_tls = "implicit"
 smarthost_credentials_file = "relay.secret"
+connection_reuse_messages = 1
+connection_reuse_seconds = 60
+connection_idle_seconds = 0
 )");
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->queue.lifetime_seconds, 3600u);
@@ -326,6 +332,9 @@ smarthost_credentials_file = "relay.secret"
   EXPECT_EQ(c->queue.smarthost_port, 587);
   EXPECT_EQ(c->queue.smarthost_tls, TlsMode::implicit);
   EXPECT_EQ(c->queue.smarthost_credentials_file, "/etc/postern/relay.secret");
+  EXPECT_EQ(c->queue.connection_reuse_messages, 1u);
+  EXPECT_EQ(c->queue.connection_reuse_seconds, 60u);
+  EXPECT_EQ(c->queue.connection_idle_seconds, 0u);
 }
 
 TEST(QueueConfig, ErrorsPointAtTheValue) {
@@ -338,6 +347,8 @@ TEST(QueueConfig, ErrorsPointAtTheValue) {
   EXPECT_EQ(error_of("[queue]\nresolver = \"dns.example\"\n"),
             "test.toml:2:12: queue.resolver \"dns.example\" must be IP or IP@PORT");
   EXPECT_NE(error_of("[queue]\nlifetme_seconds = 5\n").find("did you mean 'queue.lifetime_seconds'"), std::string::npos);
+  EXPECT_EQ(error_of("[queue]\nconnection_reuse_messages = 0\n"),
+            "test.toml:2:29: queue.connection_reuse_messages = 0 is out of range (allowed 1..100000)");
 }
 
 }  // namespace
