@@ -363,6 +363,7 @@ void ClientSession::fail_all(RecipientStatus status, const std::string& reply, c
 // RSET (RFC 5321 §4.1.1.5) so that the next transaction starts clean
 // whatever this one ended with.
 void ClientSession::end_transaction() {
+  std::string().swap(message_);  // a kept connection must not hold the last message's bytes
   if (!options_.reuse || !reusable_) {
     quit();
     return;
