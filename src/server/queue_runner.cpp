@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 
 #include <ctime>
-#include <limits>
 #include <fstream>
+#include <limits>
 
 #include "core/log.hpp"
 #include "net/awaitable_bridge.hpp"
