@@ -71,7 +71,11 @@ struct MessageRow {
 
 // A mailbox's rows in ascending UID order, immutable and shared: every
 // session that selects the mailbox at the same MODSEQ gets the same one.
-using MailboxView = std::shared_ptr<const std::vector<MessageRow>>;
+struct MailboxSnapshot {
+  std::vector<MessageRow> rows;
+  int64_t highest_row_modseq = 0;  // the largest MODSEQ among `rows` (0: none)
+};
+using MailboxView = std::shared_ptr<const MailboxSnapshot>;
 
 enum class FlagOp { add, remove, replace };
 

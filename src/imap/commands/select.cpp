@@ -92,10 +92,10 @@ Task<void> cmd_select(SessionContext& s, Command& c) {
   // Changes after list_mailboxes are reported again by the first
   // changes_since and filtered there when the view already has them.
   box.highest_modseq_seen = (*info)->highest_modseq;
-  // The snapshot may be newer than `info`: its rows count too. (A plain
-  // loop over the shared vector, ~20x faster than through the view.)
-  for (const auto& r : **rows) box.highest_modseq_seen = std::max(box.highest_modseq_seen, r.modseq);
-  if (!(*rows)->empty()) box.uidnext = std::max(box.uidnext, (*rows)->back().uid + 1);
+  // The snapshot may be newer than `info`: its rows count too.
+  const auto& snapshot = **rows;
+  box.highest_modseq_seen = std::max(box.highest_modseq_seen, snapshot.highest_row_modseq);
+  if (!snapshot.rows.empty()) box.uidnext = std::max(box.uidnext, snapshot.rows.back().uid + 1);
   box.rows = MessageView(std::move(*rows));  // shared, in UID order
 
   s.untagged().atom("FLAGS").open().raw(kSystemFlags).close().end();

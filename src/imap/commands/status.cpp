@@ -16,7 +16,7 @@ Task<Status> write_status(SessionContext& s, const store::MailboxInfo& box, cons
   if (need_rows) {
     auto rows = co_await s.access.mailbox_rows(s.account(), box.id);
     if (!rows) co_return rows.error();
-    for (const auto& r : **rows) {
+    for (const auto& r : (*rows)->rows) {
       if (!store::has_flag(r.flags, "\\Seen")) ++unseen;
       if (store::has_flag(r.flags, "\\Deleted")) ++deleted;
     }

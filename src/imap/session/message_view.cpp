@@ -5,7 +5,8 @@
 
 namespace postern::imap {
 
-MessageView::MessageView(store::MailboxView base) : base_(std::move(base)), base_size_(base_ ? base_->size() : 0) {}
+MessageView::MessageView(store::MailboxView base)
+    : base_(std::move(base)), base_size_(base_ ? base_->rows.size() : 0) {}
 
 size_t MessageView::base_index(size_t i) const {
   if (removed_.empty()) return i;
@@ -29,7 +30,7 @@ const store::MessageRow& MessageView::operator[](size_t i) const {
     auto it = changed_.find(j);
     if (it != changed_.end()) return it->second;
   }
-  return (*base_)[j];
+  return base_->rows[j];
 }
 
 store::MessageRow& MessageView::mutable_at(size_t i) {
@@ -40,7 +41,7 @@ store::MessageRow& MessageView::mutable_at(size_t i) {
     return tail_[i];
   }
   size_t j = base_index(i);
-  return changed_.try_emplace(j, (*base_)[j]).first->second;
+  return changed_.try_emplace(j, base_->rows[j]).first->second;
 }
 
 void MessageView::erase_at(size_t i) {

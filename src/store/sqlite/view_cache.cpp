@@ -13,7 +13,8 @@ namespace {
 // Applies changes read since the entry's snapshot: expunges drop out, flag
 // changes replace the row, new messages are inserted in UID order (they
 // almost always go at the end: UIDs only grow).
-void apply(std::vector<MessageRow>& rows, MailboxChanges& changes) {
+void apply(MailboxSnapshot& snap, MailboxChanges& changes) {
+  auto& rows = snap.rows;
   if (!changes.expunged.empty()) {
     std::erase_if(rows, [&](const MessageRow& r) {
       return std::binary_search(changes.expunged.begin(), changes.expunged.end(), r.uid);
@@ -21,6 +22,7 @@ void apply(std::vector<MessageRow>& rows, MailboxChanges& changes) {
   }
   auto by_uid = [](const MessageRow& r, uint32_t uid) { return r.uid < uid; };
   for (auto& c : changes.changed) {
+    snap.highest_row_modseq = std::max(snap.highest_row_modseq, c.modseq);
     if (rows.empty() || c.uid > rows.back().uid) {
       rows.push_back(std::move(c));
       continue;
@@ -32,6 +34,12 @@ void apply(std::vector<MessageRow>& rows, MailboxChanges& changes) {
       rows.insert(it, std::move(c));
     }
   }
+}
+
+int64_t highest_modseq_of(const std::vector<MessageRow>& rows) {
+  int64_t m = 0;
+  for (const auto& r : rows) m = std::max(m, r.modseq);
+  return m;
 }
 
 }  // namespace
@@ -86,8 +94,9 @@ Result<MailboxView> MailboxViewCache::rows(Db& db, int64_t account_id, int64_t m
 
   auto entry = find(mailbox_id, state->messages >= static_cast<int64_t>(min_rows_));
   if (!entry) {  // small and not kept: read it
-    auto out = std::make_shared<std::vector<MessageRow>>();
-    if (auto s = read_rows(db, mailbox_id, *out); !s) return s.error();
+    auto out = std::make_shared<MailboxSnapshot>();
+    if (auto s = read_rows(db, mailbox_id, out->rows); !s) return s.error();
+    out->highest_row_modseq = highest_modseq_of(out->rows);
     std::lock_guard lock(mu_);
     ++stats_.direct;
     return MailboxView(std::move(out));
@@ -103,32 +112,33 @@ Result<MailboxView> MailboxViewCache::rows(Db& db, int64_t account_id, int64_t m
     MailboxChanges changes;
     if (auto s = read_changes(db, mailbox_id, entry->modseq, changes); !s) return s.error();
     // Past a point, reading everything again is cheaper than patching.
-    if (changes.changed.size() + changes.expunged.size() <= entry->rows->size() / 4 + 64) {
+    if (changes.changed.size() + changes.expunged.size() <= entry->snap->rows.size() / 4 + 64) {
       // Sessions hold the current rows: change a copy. (Only this thread,
       // under the entry's lock, makes new holders, so a count of one
       // cannot grow meanwhile.)
-      if (entry->rows.use_count() > 1) entry->rows = std::make_shared<std::vector<MessageRow>>(*entry->rows);
-      apply(*entry->rows, changes);
+      if (entry->snap.use_count() > 1) entry->snap = std::make_shared<MailboxSnapshot>(*entry->snap);
+      apply(*entry->snap, changes);
       how = Source::update;
     }
   }
   if (how == Source::load) {
-    auto fresh = std::make_shared<std::vector<MessageRow>>();
-    fresh->reserve(static_cast<size_t>(std::max<int64_t>(0, state->messages)));
-    if (auto s = read_rows(db, mailbox_id, *fresh); !s) {
+    auto fresh = std::make_shared<MailboxSnapshot>();
+    fresh->rows.reserve(static_cast<size_t>(std::max<int64_t>(0, state->messages)));
+    if (auto s = read_rows(db, mailbox_id, fresh->rows); !s) {
       entry->modseq = -1;
-      entry->rows = std::make_shared<std::vector<MessageRow>>();
+      entry->snap = std::make_shared<MailboxSnapshot>();
       return s.error();
     }
-    entry->rows = std::move(fresh);
+    fresh->highest_row_modseq = highest_modseq_of(fresh->rows);
+    entry->snap = std::move(fresh);
     entry->modseq = state->highest_modseq;
   } else {
     entry->modseq = std::max(entry->modseq, state->highest_modseq);
   }
   entry->account_id = account_id;
   entry->uidvalidity = state->uidvalidity;
-  MailboxView out = entry->rows;
-  stored(mailbox_id, entry, entry->rows->size(), how);
+  MailboxView out = entry->snap;
+  stored(mailbox_id, entry, entry->snap->rows.size(), how);
   return out;
 }
 

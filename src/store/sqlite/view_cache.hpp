@@ -48,7 +48,7 @@ class MailboxViewCache {
     int64_t account_id = 0;
     uint32_t uidvalidity = 0;  // a reused mailbox id never matches an old entry
     int64_t modseq = -1;       // the snapshot's highest_modseq; -1: not loaded
-    std::shared_ptr<std::vector<MessageRow>> rows = std::make_shared<std::vector<MessageRow>>();
+    std::shared_ptr<MailboxSnapshot> snap = std::make_shared<MailboxSnapshot>();
     // Guarded by the cache's mutex, not the entry's:
     size_t counted = 0;  // rows of this entry in total_rows_
     std::list<int64_t>::iterator lru_pos;

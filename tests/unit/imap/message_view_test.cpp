@@ -26,10 +26,11 @@ void expect_same(const MessageView& v, const std::vector<store::MessageRow>& wan
 }
 
 TEST(MessageView, BehavesLikeAPrivateVectorAndNeverTouchesTheSnapshot) {
-  auto base = std::make_shared<std::vector<store::MessageRow>>();
+  auto snap = std::make_shared<store::MailboxSnapshot>();
+  auto* base = &snap->rows;
   for (uint32_t uid = 1; uid <= 3000; uid += 1 + uid % 4) base->push_back(row(uid));
   const auto pristine = *base;
-  MessageView view(base);
+  MessageView view(snap);
   std::vector<store::MessageRow> want = *base;
   std::mt19937 rng(11);
   uint32_t next_uid = 4000;
@@ -75,9 +76,10 @@ TEST(MessageView, BehavesLikeAPrivateVectorAndNeverTouchesTheSnapshot) {
 }
 
 TEST(MessageView, AFewDifferencesKeepSharing) {
-  auto base = std::make_shared<std::vector<store::MessageRow>>();
+  auto snap = std::make_shared<store::MailboxSnapshot>();
+  auto* base = &snap->rows;
   for (uint32_t uid = 1; uid <= 100000; ++uid) base->push_back(row(uid));
-  MessageView view(base);
+  MessageView view(snap);
   view.erase_at(10);
   view.erase_at(500);
   view.mutable_at(7).flags = "\\Flagged";

@@ -43,7 +43,7 @@ class MailboxOpsTest : public ::testing::Test {
   std::vector<MessageRow> rows_of(int64_t box) {
     auto r = store_->mailbox_rows(account_, box);
     EXPECT_TRUE(r.ok()) << r.error().message;
-    return r.ok() ? **r : std::vector<MessageRow>{};
+    return r.ok() ? (*r)->rows : std::vector<MessageRow>{};
   }
 
   int64_t mailbox(const std::string& name) {
