@@ -3,9 +3,58 @@
 
 #include <sqlite3.h>
 
+#include <map>
 #include <string>
+#include <vector>
 
 namespace postern::store::sqlite {
+
+// Idle prepared statements of one connection, by SQL text. Used by the one
+// thread that owns the connection; shared with its Statements so that one
+// ending after the connection closed finalizes instead of coming back.
+class StatementPool {
+ public:
+  sqlite3_stmt* take(std::string_view sql) {
+    auto it = idle_.find(sql);
+    if (it == idle_.end() || it->second.empty()) return nullptr;
+    sqlite3_stmt* s = it->second.back();
+    it->second.pop_back();
+    --count_;
+    return s;
+  }
+  void give_back(sqlite3_stmt* s) {
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+    const char* sql = sqlite3_sql(s);
+    if (closed_ || !sql || count_ >= kMaxIdle) {
+      sqlite3_finalize(s);
+      return;
+    }
+    auto& list = idle_[std::string(sql)];
+    if (list.size() >= kMaxPerText) {
+      sqlite3_finalize(s);
+      return;
+    }
+    list.push_back(s);
+    ++count_;
+  }
+  size_t idle() const { return count_; }
+  // Finalizes everything idle; later returns are finalized at once.
+  void close() {
+    for (auto& [sql, list] : idle_)
+      for (auto* s : list) sqlite3_finalize(s);
+    idle_.clear();
+    count_ = 0;
+    closed_ = true;
+  }
+
+ private:
+  // Bounds for SQL built per call (IN lists): the pool never grows past them.
+  static constexpr size_t kMaxIdle = 256, kMaxPerText = 4;
+  std::map<std::string, std::vector<sqlite3_stmt*>, std::less<>> idle_;
+  size_t count_ = 0;
+  bool closed_ = false;
+};
 
 Error sqlite_error(sqlite3* db, std::string_view what) {
   int code = db ? sqlite3_extended_errcode(db) : SQLITE_ERROR;
@@ -24,18 +73,29 @@ Error sqlite_error(sqlite3* db, std::string_view what) {
   }
 }
 
-Statement::Statement(Statement&& o) noexcept : stmt_(o.stmt_), db_(o.db_) { o.stmt_ = nullptr; }
+Statement::Statement(Statement&& o) noexcept : stmt_(o.stmt_), db_(o.db_), pool_(std::move(o.pool_)) {
+  o.stmt_ = nullptr;
+}
 Statement& Statement::operator=(Statement&& o) noexcept {
   if (this != &o) {
-    if (stmt_) sqlite3_finalize(stmt_);
+    release();
     stmt_ = o.stmt_;
     db_ = o.db_;
+    pool_ = std::move(o.pool_);
     o.stmt_ = nullptr;
   }
   return *this;
 }
-Statement::~Statement() {
-  if (stmt_) sqlite3_finalize(stmt_);
+Statement::~Statement() { release(); }
+
+void Statement::release() {
+  if (!stmt_) return;
+  if (pool_) {
+    pool_->give_back(stmt_);
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+  stmt_ = nullptr;
 }
 
 Statement& Statement::bind(int index, int64_t value) {
@@ -82,17 +142,25 @@ std::string Statement::text(int col) const {
 }
 bool Statement::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
-Db::Db(Db&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+Db::Db(sqlite3* db) : db_(db), pool_(std::make_shared<StatementPool>()) {}
+Db::Db(Db&& o) noexcept : db_(o.db_), pool_(std::move(o.pool_)) { o.db_ = nullptr; }
 Db& Db::operator=(Db&& o) noexcept {
   if (this != &o) {
-    if (db_) sqlite3_close_v2(db_);
+    close();
     db_ = o.db_;
+    pool_ = std::move(o.pool_);
     o.db_ = nullptr;
   }
   return *this;
 }
-Db::~Db() {
+Db::~Db() { close(); }
+
+void Db::close() {
+  if (pool_) pool_->close();
+  // close_v2: statements still held elsewhere keep the connection until
+  // they are finalized.
   if (db_) sqlite3_close_v2(db_);
+  db_ = nullptr;
 }
 
 Result<Db> Db::open(const std::string& path, Durability durability) {
@@ -126,11 +194,14 @@ Status Db::exec(std::string_view sql) {
 }
 
 Result<Statement> Db::prepare(std::string_view sql) {
+  if (sqlite3_stmt* kept = pool_ ? pool_->take(sql) : nullptr) return Statement(kept, db_, pool_);
   sqlite3_stmt* s = nullptr;
-  int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &s, nullptr);
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &s, nullptr);
   if (rc != SQLITE_OK) return sqlite_error(db_, "prepare");
-  return Statement(s, db_);
+  return Statement(s, db_, pool_);
 }
+
+size_t Db::idle_statements() const { return pool_ ? pool_->idle() : 0; }
 
 int64_t Db::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
 int Db::changes() const { return sqlite3_changes(db_); }
