@@ -346,7 +346,7 @@ Result<std::vector<Job>> OutboundQueue::claim_due(int64_t now, size_t max_jobs,
       QueueRecipient r;
       r.id = row.int64(0);
       r.address = row.text(1);
-      r.domain = domain;
+      r.domain = j.domain;  // (not the structured binding: clang 14 cannot capture one)
       r.state = RecipientState::inflight;
       r.attempts = static_cast<int>(row.int64(2));
       r.next_attempt = row.int64(3);
